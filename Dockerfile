@@ -1,0 +1,20 @@
+# Build stage: compile the wheels (mysqlclient needs the MariaDB client headers).
+FROM python:3.11-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config libmariadb-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt /tmp/requirements.txt
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /tmp/requirements.txt
+
+# Run stage: only the runtime library, the wheels and the code; runs as a non-root user.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
+RUN apt-get update && apt-get install -y --no-install-recommends libmariadb3 \
+    && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 1000 app
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
+WORKDIR /app
+COPY --chown=app:app . /app
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "saintsxctf.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

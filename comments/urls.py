@@ -1,0 +1,5 @@
+from saintsxctf.api.routers import ContractRouter
+
+comments = ContractRouter(group="comment", path="comments")
+
+routers = [comments]

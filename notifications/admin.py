@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+from saintsxctf.admin import AuditedAdmin
+
+
+@admin.register(Notification)
+class NotificationAdmin(AuditedAdmin):
+    list_display = ("notification_id", "user", "time", "viewed", "description", "deleted")
+    list_filter = ("viewed", "time")
+    search_fields = ("user__username", "description")
+    date_hierarchy = "time"
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

@@ -1,0 +1,199 @@
+"""Base viewsets: the contract's envelopes, status codes, error messages and soft delete, in one place.
+
+A resource viewset is a declaration:
+
+    class LogViewSet(ContractModelViewSet):
+        '''Exercise logs.'''
+        key, plural = "log", "logs"
+        queryset = Log.objects.with_comments()
+        serializer_class = LogSerializer
+        write_serializer_class = LogWriteSerializer
+        lookup_url_kwarg = "log_id"
+        messages = {"retrieve.not_found": "there is no log with this identifier", ...}
+
+Messages are keyed "<action>.<case>"; cases: `not_found` (the object does not exist), `forbidden` (a
+template with {user}, {obj} and the URL kwargs, for an object permission refusal), `invalid` (the write
+serializer rejected the body), `empty` (no body) and `unchanged` (an update that changes nothing).
+"""
+
+from django.db import transaction
+from django.http import Http404
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from saintsxctf.api.errors import ContractError
+from saintsxctf.api.links import self_link
+
+EMPTY_BODY = "the request body isn't populated"
+
+
+class ContractViewSet(viewsets.GenericViewSet):
+    """Envelope, messages and refusals shared by every resource of the API."""
+
+    key: str = "item"  # the body key of one resource, e.g. "log"
+    plural: str = "items"  # the body key of a list, e.g. "logs"
+    write_serializer_class = None
+    messages: dict[str, str] = {}
+    # Status of a successful create: the original answers 200 for most creates, 201 for some.
+    create_status = 200
+    # Envelope keys of an error body for the current action; set per @action(error_body={...}).
+    error_body = None
+
+    # -- envelope ---------------------------------------------------------------------------------
+    def envelope(self, status: int = 200, **body) -> Response:
+        """`{"self": <this resource>, **body}`."""
+        return Response({"self": self_link(self.request), **body}, status=status)
+
+    def error_fields(self) -> dict:
+        """Keys of this action's error body besides `self` and `error` (the contract's per-endpoint shape)."""
+        if self.error_body is not None:
+            return dict(self.error_body)
+        return {
+            "list": {self.plural: None},
+            "retrieve": {self.key: None},
+            "create": {"added": False, self.key: None},
+            "update": {"updated": False, self.key: None},
+            "destroy": {"deleted": False},
+            "soft_destroy": {"deleted": False},
+        }.get(self.action, {})
+
+    def message(self, case: str, **values) -> str | None:
+        template = self.messages.get(f"{self.action}.{case}")
+        if template is None:
+            return None
+        return template.format(**{**self.kwargs, **values})
+
+    def fail(self, case: str, default: str | None = None, **values):
+        """Raise the contract error for `case` of the current action."""
+        raise ContractError(self.message(case, **values) or default or case)
+
+    # -- objects and refusals ---------------------------------------------------------------------
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            if self.message("not_found") is None:
+                raise
+            self.fail("not_found")
+
+    def permission_denied(self, request, message=None, code=None):
+        if request.authenticators and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated()
+        self.refuse(message=message)
+
+    def check_object_permissions(self, request, obj):
+        for permission in self.get_permissions():
+            if not permission.has_object_permission(request, self, obj):
+                self.refuse(obj, message=getattr(permission, "message", None))
+
+    def refuse(self, obj=None, message=None):
+        """Refuse the caller: the action's contract message if it has one, else the framework's 403."""
+        text = self.message("forbidden", user=self.request.user.get_username(), obj=obj)
+        if text is None:
+            raise exceptions.PermissionDenied(message)
+        raise ContractError(text)
+
+    # -- reading the request body -----------------------------------------------------------------
+    def get_write_serializer(self, *args, **kwargs):
+        serializer_class = self.write_serializer_class or self.get_serializer_class()
+        kwargs.setdefault("context", self.get_serializer_context())
+        return serializer_class(*args, **kwargs)
+
+    def validated(self, instance=None, partial: bool = False) -> dict:
+        """The request body, checked by the write serializer; contract errors when empty or invalid."""
+        if not self.request.data:
+            self.fail("empty", EMPTY_BODY)
+        serializer = self.get_write_serializer(instance, data=self.request.data, partial=partial)
+        if not serializer.is_valid():
+            self.fail("invalid", "the request body is invalid", errors=serializer.errors)
+        return serializer.validated_data
+
+    def reread(self, instance):
+        """The object as the read serializer needs it (with its prefetches), after a write."""
+        return self.get_queryset().get(pk=instance.pk)
+
+
+class ListMixin:
+    def list(self, request, *args, **kwargs):
+        """Get all the {plural}."""
+        queryset = self.filter_queryset(self.get_queryset())
+        return self.envelope(**{self.plural: self.get_serializer(queryset, many=True).data})
+
+
+class RetrieveMixin:
+    def retrieve(self, request, *args, **kwargs):
+        """Get a single {key}."""
+        return self.envelope(**{self.key: self.get_serializer(self.get_object()).data})
+
+
+class CreateMixin:
+    def create(self, request, *args, **kwargs):
+        """Create a new {key}."""
+        data = self.validated()
+        with transaction.atomic():
+            instance = self.perform_create(data)
+        body = {"added": True, self.key: self.get_serializer(self.reread(instance)).data}
+        return self.envelope(self.create_status, **body)
+
+    def perform_create(self, data: dict):
+        """Override with the resource's service; the default saves the validated fields."""
+        instance = self.get_queryset().model(**data)
+        instance.full_clean()
+        instance.save()
+        return instance
+
+
+class UpdateMixin:
+    def update(self, request, *args, **kwargs):
+        """Update a {key}."""
+        instance = self.get_object()
+        data = self.validated(instance)
+        if self.message("unchanged") and all(getattr(instance, k) == v for k, v in data.items()):
+            self.fail("unchanged")
+        with transaction.atomic():
+            instance = self.perform_update(instance, data)
+        return self.envelope(updated=True, **{self.key: self.get_serializer(self.reread(instance)).data})
+
+    def perform_update(self, instance, data: dict):
+        """Override with the resource's service; the default saves the validated fields."""
+        for field, value in data.items():
+            setattr(instance, field, value)
+        instance.full_clean()
+        instance.save()
+        return instance
+
+
+class DestroyMixin:
+    def destroy(self, request, *args, **kwargs):
+        """Delete a {key}."""
+        instance = self.get_object()
+        with transaction.atomic():
+            self.perform_destroy(instance)
+        return self.envelope(204, deleted=True)
+
+    def perform_destroy(self, instance):
+        instance.delete()
+
+
+class SoftDestroyMixin:
+    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
+    def soft_destroy(self, request, *args, **kwargs):
+        """Soft delete a {key}."""
+        instance = self.get_object()
+        with transaction.atomic():
+            self.perform_soft_destroy(instance)
+        return self.envelope(204, deleted=True)
+
+    def perform_soft_destroy(self, instance):
+        instance.soft_delete()
+
+
+class ReadOnlyContractViewSet(ListMixin, RetrieveMixin, ContractViewSet):
+    """List and retrieve."""
+
+
+class ContractModelViewSet(
+    ListMixin, CreateMixin, RetrieveMixin, UpdateMixin, DestroyMixin, SoftDestroyMixin, ContractViewSet
+):
+    """List, create, retrieve, update, destroy and soft destroy in the contract's shapes."""

@@ -1,0 +1,86 @@
+"""Shared model machinery: audit columns and soft delete, set in one place for every table."""
+
+from django.db import models
+from django.utils import timezone
+
+from saintsxctf.audit import current_app, current_user
+
+
+class AliveQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted=False)
+
+    def soft_delete(self) -> int:
+        """Flag every row of the queryset deleted, with the audit columns, in one UPDATE."""
+        return self.update(
+            deleted=True, deleted_date=timezone.now(), deleted_user=current_user(), deleted_app=current_app()
+        )
+
+
+class AliveManager(models.Manager.from_queryset(AliveQuerySet)):
+    """Default manager: soft-deleted rows are invisible to every read."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted=False)
+
+
+class AllObjectsManager(models.Manager.from_queryset(AliveQuerySet)):
+    """Every row, deleted or not (admin, importer, purge)."""
+
+
+class AuditedModel(models.Model):
+    """Adds the legacy audit columns and soft delete; `save()` fills the audit columns.
+
+    Bulk writers (`bulk_create`, importer, seed) call `stamp_created()` on each row themselves.
+    """
+
+    deleted = models.BooleanField(default=False)
+    created_date = models.DateTimeField(null=True, blank=True, editable=False)
+    created_user = models.CharField(max_length=31, null=True, blank=True, editable=False)
+    created_app = models.CharField(max_length=31, null=True, blank=True, editable=False)
+    modified_date = models.DateTimeField(null=True, blank=True, editable=False)
+    modified_user = models.CharField(max_length=31, null=True, blank=True, editable=False)
+    modified_app = models.CharField(max_length=31, null=True, blank=True, editable=False)
+    deleted_date = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_user = models.CharField(max_length=31, null=True, blank=True, editable=False)
+    deleted_app = models.CharField(max_length=31, null=True, blank=True, editable=False)
+
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
+
+    AUDIT_FIELDS = (
+        "created_date", "created_user", "created_app",
+        "modified_date", "modified_user", "modified_app",
+        "deleted_date", "deleted_user", "deleted_app",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.stamp_created()
+        else:
+            self.stamp_modified()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "modified_date", "modified_user", "modified_app"}
+        super().save(*args, **kwargs)
+
+    def stamp_created(self):
+        self.created_date = self.created_date or timezone.now()
+        self.created_user = self.created_user or current_user()
+        self.created_app = self.created_app or current_app()
+
+    def stamp_modified(self):
+        self.modified_date = timezone.now()
+        self.modified_user = current_user()
+        self.modified_app = current_app()
+
+    def soft_delete(self):
+        """Flag this row deleted and record who did it."""
+        self.deleted = True
+        self.deleted_date = timezone.now()
+        self.deleted_user = current_user()
+        self.deleted_app = current_app()
+        super().save(update_fields=["deleted", "deleted_date", "deleted_user", "deleted_app"])

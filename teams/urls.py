@@ -1,0 +1,5 @@
+from saintsxctf.api.routers import ContractRouter
+
+teams = ContractRouter(group="team", path="teams")
+
+routers = [teams]

@@ -1,0 +1,13 @@
+from saintsxctf.api.routers import ContractRouter
+from users import views
+
+users = ContractRouter(group="user", path="users")
+users.register(views.UserViewSet, basename="user")
+
+flair = ContractRouter(group="flair", path="flair")
+
+activation_code = ContractRouter(group="activation_code", path="activation_code")
+
+forgot_password = ContractRouter(group="forgot_password", path="forgot_password")
+
+routers = [activation_code, flair, forgot_password, users]
