@@ -1,20 +1,262 @@
+"""Users, flair, activation codes and forgot-password codes in the contract's shapes.
+
+Read serializers give the contract's fields in the examples' order; write serializers take only what a
+client may send. No serializer ever outputs `password` or `salt` (deviations.md 1).
+"""
+
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from saintsxctf.api.fields import HttpDateField
-from users.models import User
+from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
+from saintsxctf.api.links import LinkField
+from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
+from users.queries import STATISTIC_KEYS
+
+USER_FIELDS = [
+    "activation_code", "class_year", "deleted", "description", "email", "favorite_event", "first",
+    "last", "last_signin", "location", "member_since", "profilepic_name", "subscribed", "username",
+    "week_start",
+]
+
+# Signup messages, in the order the original checks them (responses.md, user_post).
+SIGNUP_REQUIRED = "'username', 'first', 'last', 'email', 'password', and 'activation_code' are required fields"
+SIGNUP_PASSWORD = "Password must contain at least 6 characters."
+SIGNUP_USERNAME = "Username can only contain Roman characters and numbers."
+SIGNUP_EMAIL = "The email address is invalid."
+USERNAME_PATTERN = re.compile(r"^[a-zA-Z0-9]+$")
+EMAIL_PATTERN = re.compile(r"^(([a-zA-Z0-9_.-])+@([a-zA-Z0-9_.-])+\.([a-zA-Z])+([a-zA-Z])+)?$")
 
 
+# -- users ------------------------------------------------------------------------------------------
 class UserSerializer(serializers.ModelSerializer):
-    """A user as the contract shows one; never the password or salt (deviations.md 1)."""
+    """A user as GET/PUT/POST show one: `member_since` '2016-12-23', `last_signin` RFC 1123."""
 
     last_signin = HttpDateField(source="last_login")
     member_since = serializers.DateField(read_only=True)
 
     class Meta:
         model = User
-        fields = [
-            "activation_code", "class_year", "deleted", "description", "email", "favorite_event", "first",
-            "last", "last_signin", "location", "member_since", "profilepic_name", "subscribed", "username",
-            "week_start",
-        ]
+        fields = USER_FIELDS
+        read_only_fields = fields
+
+
+class UserPlainDatesSerializer(UserSerializer):
+    """A user with both dates as str() renders them ('2016-12-23', '2021-04-14 23:10:23'): list and snapshot."""
+
+    last_signin = PlainDateTimeField(source="last_login", read_only=True)
+
+
+class UserListSerializer(UserPlainDatesSerializer):
+    """A user in the list, with a link to itself."""
+
+    this_user = LinkField("users:user-detail", "username", attr="username")
+
+    class Meta(UserSerializer.Meta):
+        fields = [*USER_FIELDS, "this_user"]
+        read_only_fields = fields
+
+
+class UserSignupSerializer(serializers.Serializer):
+    """The signup body. Everything is optional here so the contract's checks run in the contract's order."""
+
+    username = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    first = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
+    last = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
+    email = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True)
+    password = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    activation_code = serializers.CharField(max_length=8, required=False, allow_null=True, allow_blank=True)
+    description = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    class_year = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=9999)
+    location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True)
+    favorite_event = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    week_start = serializers.ChoiceField(WEEK_START_CHOICES, required=False, allow_null=True, default="monday")
+    subscribed = serializers.CharField(max_length=1, required=False, allow_null=True, allow_blank=True)
+    profilepic_name = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True)
+
+    def validate(self, attrs):
+        required = ("username", "first", "last", "email", "password", "activation_code")
+        if any(not attrs.get(name) for name in required):
+            raise serializers.ValidationError(SIGNUP_REQUIRED)
+        if len(attrs["password"]) < 6:
+            raise serializers.ValidationError(SIGNUP_PASSWORD)
+        if not USERNAME_PATTERN.match(attrs["username"]):
+            raise serializers.ValidationError(SIGNUP_USERNAME)
+        if not EMAIL_PATTERN.match(attrs["email"]):
+            raise serializers.ValidationError(SIGNUP_EMAIL)
+        return attrs
+
+
+class UserWriteSerializer(serializers.ModelSerializer):
+    """What a runner may change in their profile. A PUT replaces: an omitted field becomes null."""
+
+    class_year = serializers.IntegerField(allow_null=True, default=None, min_value=0, max_value=9999)
+    week_start = serializers.ChoiceField(WEEK_START_CHOICES, allow_null=True, default="monday")
+
+    class Meta:
+        model = User
+        fields = ["first", "last", "email", "profilepic_name", "description", "class_year", "location",
+                  "favorite_event", "week_start"]
+        extra_kwargs = {
+            name: {"default": None, "allow_null": True, "allow_blank": True}
+            for name in ["email", "profilepic_name", "description", "location", "favorite_event"]
+        }
+
+
+class GroupJoinSerializer(serializers.Serializer):
+    team_name = serializers.CharField(max_length=31)
+    group_name = serializers.CharField(max_length=20)
+
+
+class MembershipsWriteSerializer(serializers.Serializer):
+    """Teams and groups to join and to leave; a missing list is empty."""
+
+    teams_joined = serializers.ListField(child=serializers.CharField(max_length=31), default=list)
+    teams_left = serializers.ListField(child=serializers.CharField(max_length=31), default=list)
+    groups_joined = GroupJoinSerializer(many=True, default=list)
+    groups_left = GroupJoinSerializer(many=True, default=list)
+
+
+class ChangePasswordSerializer(serializers.Serializer):
+    """A forgot-password code and the new password it allows."""
+
+    forgot_password_code = serializers.CharField(max_length=8)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+
+# -- memberships, notifications, statistics -------------------------------------------------------
+class UserGroupSerializer(serializers.Serializer):
+    """One of a user's group memberships (`user` is the role)."""
+
+    group_name = serializers.CharField(source="group.group_name")
+    group_title = serializers.CharField(source="group.group_title", allow_null=True)
+    id = serializers.IntegerField(source="group_id")
+    status = serializers.CharField()
+    user = serializers.CharField(source="role")
+
+
+class SnapshotGroupSerializer(UserGroupSerializer):
+    """A group membership in a snapshot, with the time of the group's newest log."""
+
+    newest_log = HttpDateField(allow_null=True)
+
+
+class UserTeamSerializer(serializers.Serializer):
+    """One of a user's team memberships (`user` is the role)."""
+
+    status = serializers.CharField()
+    team_name = serializers.CharField(source="team_id")
+    title = serializers.CharField(source="team.title")
+    user = serializers.CharField(source="role")
+
+
+class MembershipGroupSerializer(serializers.Serializer):
+    """A group membership inside a team membership."""
+
+    group_id = serializers.IntegerField()
+    group_name = serializers.CharField(source="group.group_name")
+    group_title = serializers.CharField(source="group.group_title", allow_null=True)
+    status = serializers.CharField()
+    user = serializers.CharField(source="role")
+
+
+class MembershipSerializer(UserTeamSerializer):
+    """A team membership with the user's groups in that team."""
+
+    groups = MembershipGroupSerializer(source="group_memberships", many=True)
+
+    class Meta:
+        fields = ["groups", "status", "team_name", "title", "user"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return {key: data[key] for key in self.Meta.fields}
+
+
+class UserNotificationSerializer(serializers.Serializer):
+    """A notification as a user's list shows it."""
+
+    description = serializers.CharField(allow_null=True)
+    link = serializers.CharField(allow_null=True)
+    notification_id = serializers.IntegerField()
+    time = HttpDateField()
+    username = serializers.CharField(source="user_id")
+    viewed = serializers.CharField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """Miles, run miles and average feel, all time / past year / past month / past week."""
+
+    def get_fields(self):
+        return {key: serializers.FloatField() for key in sorted(STATISTIC_KEYS)}
+
+
+# -- flair ------------------------------------------------------------------------------------------
+class FlairSerializer(serializers.ModelSerializer):
+    """A flair item."""
+
+    username = serializers.CharField(source="user_id", read_only=True)
+
+    class Meta:
+        model = Flair
+        fields = ["deleted", "flair", "flair_id", "username"]
+        read_only_fields = fields
+
+
+class FlairWriteSerializer(serializers.Serializer):
+    """A new flair: for whom, and what it says."""
+
+    username = serializers.CharField(max_length=20)
+    flair = serializers.CharField(max_length=50)
+
+
+# -- codes ------------------------------------------------------------------------------------------
+class ActivationCodeSerializer(serializers.ModelSerializer):
+    """An activation code."""
+
+    group_id = serializers.IntegerField(read_only=True, allow_null=True)
+    expiration_date = HttpDateField(allow_null=True)
+
+    class Meta:
+        model = ActivationCode
+        fields = ["activation_code", "email", "group_id", "expiration_date", "deleted"]
+        read_only_fields = fields
+
+
+class ActivationCodeWriteSerializer(serializers.Serializer):
+    """A new activation code: the group it joins and the address it is mailed to."""
+
+    group_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    email = serializers.EmailField(max_length=50)
+
+
+class ForgotPasswordCodeSerializer(serializers.ModelSerializer):
+    """A forgot-password code; `deleted` is an integer, as the original's raw SQL row had it."""
+
+    username = serializers.CharField(source="user_id", read_only=True)
+    expires = HttpDateField()
+    deleted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ForgotPasswordCode
+        fields = ["deleted", "expires", "forgot_code", "username"]
+        read_only_fields = fields
+
+    @extend_schema_field(int)
+    def get_deleted(self, obj) -> int:
+        return int(obj.deleted)
+
+
+class UserSnapshotSerializer(UserPlainDatesSerializer):
+    """A user with their groups, forgot-password codes, flair, notifications and statistics."""
+
+    groups = SnapshotGroupSerializer(source="snapshot_groups", many=True, read_only=True)
+    forgotpassword = ForgotPasswordCodeSerializer(source="live_forgot_password_codes", many=True, read_only=True)
+    flair = FlairSerializer(source="live_flair", many=True, read_only=True)
+    notifications = UserNotificationSerializer(source="recent_notifications", many=True, read_only=True)
+    statistics = StatisticsSerializer(read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*USER_FIELDS, "flair", "forgotpassword", "groups", "notifications", "statistics"]
         read_only_fields = fields

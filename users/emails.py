@@ -1,0 +1,65 @@
+"""The API's own email: every message it sends goes through `send()`, from templates in users/templates/emails.
+
+Each message has a plain text part (`<name>.txt`) and an HTML alternative (`<name>.html`), rendered with the
+same context. The backend comes from settings (console locally, SMTP in production, locmem in tests).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from rest_framework.exceptions import APIException
+
+logger = logging.getLogger("saintsxctf.emails")
+
+ACTIVATION_CODE_SUBJECT = "Request to Join SaintsXCTF"
+FORGOT_PASSWORD_SUBJECT = "SaintsXCTF Password Reset Request"
+WELCOME_SUBJECT = "Welcome to SaintsXCTF"
+
+
+class EmailNotSent(APIException):
+    """The mail server refused the message: the contract's 424 (Failed Dependency) framework body."""
+
+    status_code = 424
+    default_detail = "The email could not be sent."
+    default_code = "email_not_sent"
+
+
+def send(*, template: str, subject: str, to: str, context: dict) -> None:
+    """Render `emails/<template>.txt` and `.html` with `context` and send them to `to`.
+
+    Raises EmailNotSent when the backend fails, so the caller's transaction rolls back.
+    """
+    context = {"web_app_url": settings.WEB_APP_URL.rstrip("/"), **context}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTPException, OSError, ... whatever the backend raises
+        logger.exception("Sending the %s email failed", template)
+        raise EmailNotSent() from exc
+
+
+def send_activation_code(code) -> None:
+    """Mail a new activation code to the address it was made for."""
+    send(template="activation_code", subject=ACTIVATION_CODE_SUBJECT, to=code.email,
+         context={"code": code.activation_code})
+
+
+def send_forgot_password(code) -> None:
+    """Mail a forgot-password code to its owner."""
+    user = code.user
+    send(template="forgot_password", subject=FORGOT_PASSWORD_SUBJECT, to=user.email,
+         context={"code": code.forgot_code, "username": user.username, "first": user.first, "last": user.last})
+
+
+def send_welcome(user) -> None:
+    """Welcome a runner who just signed up."""
+    send(template="welcome", subject=WELCOME_SUBJECT, to=user.email,
+         context={"username": user.username, "first": user.first, "last": user.last})

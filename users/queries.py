@@ -1,0 +1,211 @@
+"""Read-side queries of the users app: user lookups, memberships, notifications and exercise statistics.
+
+Everything here reads; nothing writes. Statistics are SQL aggregates (one query), never loops over logs.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import (
+    Avg,
+    Case,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+
+from groups.models import GroupMember
+from logs.models import Log
+from notifications.models import Notification
+from teams.models import TeamMember
+from users.models import Flair, ForgotPasswordCode, User
+
+STATISTIC_KEYS = (
+    "miles_all_time", "miles_past_year", "miles_past_month", "miles_past_week",
+    "run_miles_all_time", "run_miles_past_year", "run_miles_past_month", "run_miles_past_week",
+    "feel_all_time", "feel_past_year", "feel_past_month", "feel_past_week",
+)
+
+
+# -- time -------------------------------------------------------------------------------------------
+def utc_now() -> datetime:
+    """Now, as the naive UTC datetime the database stores (deviations.md 6: expiry is compared in UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def utc_today() -> date:
+    return utc_now().date()
+
+
+def week_start_date(today: date, week_start: str | None) -> date:
+    """First day of the week holding `today`: the Sunday for a 'sunday' week, else the Monday."""
+    if week_start == "sunday":
+        return today - timedelta(days=(today.weekday() + 1) % 7)
+    return today - timedelta(days=today.weekday())
+
+
+# -- users ------------------------------------------------------------------------------------------
+def user_find(identifier: str, queryset: QuerySet | None = None) -> User | None:
+    """The live user whose username is `identifier`, else the one whose email is (one query)."""
+    queryset = User.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(Q(username=identifier) | Q(email=identifier))
+        .annotate(by_username=Case(When(username=identifier, then=Value(0)), default=Value(1),
+                                   output_field=IntegerField()))
+        .order_by("by_username", "username")
+        .first()
+    )
+
+
+def is_group_admin(user: User, group_id) -> bool:
+    """Whether `user` is an accepted admin of the live group `group_id` (superusers count as admins)."""
+    if user.is_superuser:
+        return True
+    return GroupMember.objects.filter(
+        user_id=user.username, group_id=group_id, group__deleted=False, status="accepted", role="admin"
+    ).exists()
+
+
+# -- memberships ------------------------------------------------------------------------------------
+def user_group_memberships(username: str) -> QuerySet:
+    """The user's live memberships (any status) of live groups, with their groups."""
+    return (
+        GroupMember.objects.filter(user_id=username, group__deleted=False)
+        .select_related("group")
+        .order_by("id")
+    )
+
+
+def user_team_memberships(username: str) -> QuerySet:
+    """The user's live memberships (any status) of live teams, with their teams."""
+    return TeamMember.objects.filter(user_id=username, team__deleted=False).select_related("team").order_by("id")
+
+
+def user_memberships(username: str) -> list[TeamMember]:
+    """Team memberships, each with `.group_memberships`: the user's groups inside that team (two queries)."""
+    teams = list(user_team_memberships(username))
+    groups = (
+        user_group_memberships(username)
+        .filter(group__team_links__deleted=False)
+        .annotate(team_name=F("group__team_links__team_id"))
+    )
+    by_team: dict[str, list[GroupMember]] = {}
+    for membership in groups:
+        by_team.setdefault(membership.team_name, []).append(membership)
+    for team in teams:
+        team.group_memberships = by_team.get(team.team_id, [])
+    return teams
+
+
+# -- notifications and flair ------------------------------------------------------------------------
+def notification_cutoff(today: date) -> date:
+    """Oldest day of notifications shown: the current (Sunday-started) week and the two before it."""
+    days_since_sunday = (today.weekday() + 1) % 7
+    return today - timedelta(days=days_since_sunday + 14)
+
+
+def user_notifications(username: str, today: date | None = None) -> QuerySet:
+    """The user's live notifications of the last two weeks and this one, newest first."""
+    cutoff = notification_cutoff(today or utc_today())
+    return Notification.objects.filter(user_id=username, time__gte=cutoff).order_by("-time", "-notification_id")
+
+
+def user_flair(username: str) -> QuerySet:
+    return Flair.objects.filter(user_id=username).order_by("flair_id")
+
+
+def live_forgot_password_codes(username: str, now: datetime | None = None) -> QuerySet:
+    """The user's forgot-password codes that are neither deleted nor expired."""
+    return ForgotPasswordCode.objects.filter(user_id=username, expires__gte=now or utc_now()).order_by("expires")
+
+
+def forgot_password_code_valid(code: str, now: datetime | None = None) -> ForgotPasswordCode | None:
+    """The live, unexpired forgot-password code `code` (any letter case), with its owner."""
+    return (
+        ForgotPasswordCode.objects.filter(forgot_code__iexact=code, expires__gt=now or utc_now(),
+                                          user__deleted=False)
+        .select_related("user")
+        .first()
+    )
+
+
+# -- statistics -------------------------------------------------------------------------------------
+def log_statistics(logs: QuerySet, *, week_start: str | None, today: date | None = None) -> dict[str, float]:
+    """Miles, run miles and average feel of `logs` all time, this year, this month and this week (one query).
+
+    Intervals start on Jan 1, the 1st of the month and the first day of the week (`week_start`); they have
+    no upper bound. Empty intervals are 0 (deviations.md 2).
+    """
+    today = today or utc_today()
+    starts = {
+        "all_time": None,
+        "past_year": today.replace(month=1, day=1),
+        "past_month": today.replace(day=1),
+        "past_week": week_start_date(today, week_start),
+    }
+    run = Q(type_id="run")
+    aggregates = {}
+    for interval, start in starts.items():
+        since = Q(date__gte=start) if start else Q()
+        aggregates[f"miles_{interval}"] = Sum("miles", filter=since, default=0.0)
+        aggregates[f"run_miles_{interval}"] = Sum("miles", filter=since & run, default=0.0)
+        aggregates[f"feel_{interval}"] = Avg("feel", filter=since, default=0.0)
+    values = logs.order_by().aggregate(**aggregates)
+    return {
+        key: round(float(values[key] or 0), 4 if key.startswith("feel") else 2)
+        for key in STATISTIC_KEYS
+    }
+
+
+def user_statistics(user: User, today: date | None = None) -> dict[str, float]:
+    """Exercise statistics of one user, weeks starting on the user's own week start."""
+    return log_statistics(Log.objects.filter(user_id=user.username), week_start=user.week_start, today=today)
+
+
+# -- snapshot ---------------------------------------------------------------------------------------
+def newest_log_of_group() -> Subquery:
+    """Time of the newest live log of an accepted member of the outer row's group."""
+    newest = (
+        Log.objects.filter(
+            user__group_memberships__group_id=OuterRef("group_id"),
+            user__group_memberships__status="accepted",
+            user__group_memberships__deleted=False,
+        )
+        .order_by()
+        .values("user__group_memberships__group_id")
+        .annotate(newest=Max("time_created"))
+        .values("newest")
+    )
+    return Subquery(newest[:1])
+
+
+def user_snapshot(identifier: str, today: date | None = None) -> User | None:
+    """A user (by username or email) with everything the snapshot shows, in a fixed number of queries.
+
+    Sets `snapshot_groups`, `live_flair`, `live_forgot_password_codes`, `recent_notifications` (prefetched)
+    and `statistics` on the user.
+    """
+    today = today or utc_today()
+    found = user_find(identifier)
+    if found is None:
+        return None
+    user = found
+    prefetch_related_objects(
+        [user],
+        Prefetch("group_memberships", to_attr="snapshot_groups",
+                 queryset=user_group_memberships(user.username).annotate(newest_log=newest_log_of_group())),
+        Prefetch("flair", to_attr="live_flair", queryset=user_flair(user.username)),
+        Prefetch("forgot_password_codes", to_attr="live_forgot_password_codes",
+                 queryset=live_forgot_password_codes(user.username)),
+        Prefetch("notifications", to_attr="recent_notifications", queryset=user_notifications(user.username, today)),
+    )
+    user.statistics = user_statistics(user, today)
+    return user

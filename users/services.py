@@ -1,0 +1,220 @@
+"""Writes of the users app: signup, profile, memberships, passwords, flair and codes.
+
+Every service is atomic. Refusals are raised as ContractError with the contract's message; the viewset's
+envelope gives them their body.
+"""
+
+import secrets
+import string
+from datetime import timedelta
+
+from django.db import transaction
+
+from groups.models import Group, GroupMember
+from saintsxctf.api.errors import ContractError
+from saintsxctf.audit import audit_context
+from teams.models import Team, TeamGroup, TeamMember
+from users import emails
+from users.models import ActivationCode, Flair, ForgotPasswordCode, User
+from users.queries import utc_now
+
+CODE_ALPHABET = string.ascii_uppercase + string.digits
+ACTIVATION_CODE_LENGTH = 6
+ACTIVATION_CODE_LIFETIME = timedelta(weeks=2)
+FORGOT_PASSWORD_CODE_LENGTH = 8
+FORGOT_PASSWORD_CODE_LIFETIME = timedelta(hours=2)
+
+SIGNUP_CODE_INVALID = "The activation code is invalid or expired."
+SIGNUP_FAILED = "An unexpected error occurred creating the user."
+MEMBERSHIPS_FAILED = "failed to update the user's memberships"
+PASSWORD_CODE_INVALID = "This forgot password code is invalid."
+PASSWORD_CODE_NOT_YOURS = "This forgot password code does not belong to the specified user."
+
+
+def _new_code(model, field: str, length: int) -> str:
+    """A random code of `length` characters from A-Z0-9 that no row (deleted or not) of `model` holds."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if not model.all_objects.filter(**{f"{field}__iexact": code}).exists():
+            return code
+
+
+# -- signup -----------------------------------------------------------------------------------------
+def user_signup(*, username: str, password: str, activation_code: str, email: str, **fields) -> User:
+    """Create a user from a valid activation code: the user, their team and group memberships, and the
+    code consumed, all in one transaction. A spent, expired or unknown code creates nothing.
+
+    The welcome email goes out once the transaction has committed.
+    """
+    with transaction.atomic():
+        user = _user_signup_rows(username=username, password=password, activation_code=activation_code,
+                                 email=email, **fields)
+        transaction.on_commit(lambda: emails.send_welcome(user), robust=True)
+    return user
+
+
+def _user_signup_rows(*, username, password, activation_code, email, **fields) -> User:
+    codes = list(ActivationCode.objects.select_for_update().filter(activation_code__iexact=activation_code)[:2])
+    now = utc_now()
+    # deviations.md 6: an expired code fails exactly like an unknown one.
+    if len(codes) != 1 or codes[0].is_expired(now):
+        raise ContractError(SIGNUP_CODE_INVALID)
+    code = codes[0]
+    # The original let a duplicate insert fail silently; refuse it instead, leaving the code unspent.
+    # Compared without letter case so SQLite behaves as MariaDB's collation does.
+    if User.all_objects.filter(username__iexact=username).exists() or \
+            User.objects.filter(email__iexact=email).exists():
+        raise ContractError(SIGNUP_FAILED)
+
+    with audit_context(actor=username):
+        user = User(username=username, email=email, activation_code=activation_code, member_since=now.date(),
+                    last_login=now, **fields)
+        user.set_password(password)
+        user.save()
+
+        group = Group.objects.filter(pk=code.group_id).first() if code.group_id else None
+        if group is not None:
+            link = TeamGroup.objects.filter(group=group, team__deleted=False).order_by("id").first()
+            if link is not None:
+                TeamMember.objects.create(team_id=link.team_id, user=user, status="accepted", role="user")
+            GroupMember.objects.create(group=group, user=user, status="accepted", role="user")
+
+    ActivationCode.all_objects.filter(pk=code.pk).delete()
+    return user
+
+
+# -- profile ----------------------------------------------------------------------------------------
+@transaction.atomic
+def user_update(*, user: User, **fields) -> User:
+    """Replace the changeable profile fields of `user`."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(fields))
+    return user
+
+
+@transaction.atomic
+def user_soft_delete(*, user: User) -> None:
+    """Flag the user deleted; they can no longer sign in or be seen."""
+    user.soft_delete()
+
+
+@transaction.atomic
+def user_update_last_login(*, username: str) -> int:
+    """Set the user's last sign-in to now."""
+    return User.objects.filter(username=username).update(last_login=utc_now())
+
+
+# -- memberships ------------------------------------------------------------------------------------
+@transaction.atomic
+def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), groups_joined=(), groups_left=()):
+    """Request to join teams and groups (pending until an admin accepts) and leave others.
+
+    Joining a group needs membership of its team, or joining the team in the same request. Naming an
+    unknown team or group refuses the whole request (deviations.md 2).
+    """
+    username = user.username
+    team_names = {*teams_joined, *teams_left, *(g["team_name"] for g in [*groups_joined, *groups_left])}
+    known_teams = set(Team.objects.filter(name__in=team_names).values_list("name", flat=True))
+    if team_names - known_teams:
+        raise ContractError(MEMBERSHIPS_FAILED)
+
+    named_groups = {(g["team_name"], g["group_name"]) for g in [*groups_joined, *groups_left]}
+    groups = {}
+    if named_groups:
+        links = TeamGroup.objects.filter(
+            team_id__in={team for team, _ in named_groups},
+            group__group_name__in={name for _, name in named_groups},
+            group__deleted=False,
+        ).values_list("team_id", "group__group_name", "group_id")
+        groups = {(team, name): group_id for team, name, group_id in links}
+    if named_groups - set(groups):
+        raise ContractError(MEMBERSHIPS_FAILED)
+
+    member_of = set(TeamMember.objects.filter(user=user).values_list("team_id", flat=True))
+    for team in dict.fromkeys(teams_joined):
+        if team not in member_of:
+            TeamMember.objects.create(team_id=team, user=user, status="pending", role="user")
+            member_of.add(team)
+
+    for team in teams_left:
+        left_groups = TeamGroup.objects.filter(team_id=team).values("group_id")
+        GroupMember.objects.filter(user=user, group_id__in=left_groups).soft_delete()
+        TeamMember.objects.filter(user=user, team_id=team).soft_delete()
+        member_of.discard(team)
+
+    in_groups = set(GroupMember.objects.filter(user=user).values_list("group_id", flat=True))
+    for joined in groups_joined:
+        group_id = groups[(joined["team_name"], joined["group_name"])]
+        if group_id in in_groups or joined["team_name"] not in member_of:
+            continue
+        GroupMember.objects.create(group_id=group_id, user=user, status="pending", role="user")
+        in_groups.add(group_id)
+
+    left = [groups[(g["team_name"], g["group_name"])] for g in groups_left]
+    if left:
+        GroupMember.objects.filter(user=user, group_id__in=left).soft_delete()
+    return username
+
+
+# -- passwords --------------------------------------------------------------------------------------
+@transaction.atomic
+def user_change_password(*, username: str, forgot_password_code: str, new_password: str) -> None:
+    """Set a new password with a forgot-password code, which is then spent (other codes stay)."""
+    code = (
+        ForgotPasswordCode.objects.select_for_update()
+        .filter(forgot_code__iexact=forgot_password_code, expires__gt=utc_now(), user__deleted=False)
+        .first()
+    )
+    if code is None:
+        raise ContractError(PASSWORD_CODE_INVALID)
+    if code.user_id != username:
+        raise ContractError(PASSWORD_CODE_NOT_YOURS)
+    user = User.objects.get(username=username)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ForgotPasswordCode.all_objects.filter(pk=code.pk).delete()
+
+
+@transaction.atomic
+def forgot_password_code_create(*, user: User) -> ForgotPasswordCode:
+    """A new forgot-password code for `user`, valid two hours, emailed to them (424 if the mail fails)."""
+    code = ForgotPasswordCode(
+        forgot_code=_new_code(ForgotPasswordCode, "forgot_code", FORGOT_PASSWORD_CODE_LENGTH),
+        user=user,
+        expires=utc_now() + FORGOT_PASSWORD_CODE_LIFETIME,
+    )
+    code.save()
+    emails.send_forgot_password(code)
+    return code
+
+
+# -- flair and activation codes ---------------------------------------------------------------------
+@transaction.atomic
+def flair_create(*, username: str, flair: str) -> Flair:
+    """Give `username` a flair item."""
+    return Flair.objects.create(user_id=username, flair=flair)
+
+
+@transaction.atomic
+def activation_code_create(*, group_id: int, email: str) -> ActivationCode:
+    """A new activation code into `group_id`, valid two weeks, emailed to `email` (424 if the mail fails)."""
+    code = ActivationCode(
+        activation_code=_new_code(ActivationCode, "activation_code", ACTIVATION_CODE_LENGTH),
+        email=email,
+        group_id=group_id,
+        expiration_date=utc_now() + ACTIVATION_CODE_LIFETIME,
+    )
+    code.save()
+    emails.send_activation_code(code)
+    return code
+
+
+@transaction.atomic
+def activation_code_delete(*, code: ActivationCode) -> None:
+    ActivationCode.all_objects.filter(pk=code.pk).delete()
+
+
+@transaction.atomic
+def activation_code_soft_delete(*, code: ActivationCode) -> None:
+    code.soft_delete()
