@@ -31,6 +31,9 @@ def send(*, template: str, subject: str, to: str, context: dict) -> None:
 
     Raises EmailNotSent when the backend fails, so the caller's transaction rolls back.
     """
+    if not to:
+        logger.error("No address to send the %s email to", template)
+        raise EmailNotSent()
     context = {"web_app_url": settings.WEB_APP_URL.rstrip("/"), **context}
     message = EmailMultiAlternatives(
         subject=subject,

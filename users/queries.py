@@ -22,7 +22,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from groups.models import GroupMember
+from groups.models import Group, GroupMember
 from logs.models import Log
 from notifications.models import Notification
 from teams.models import TeamMember
@@ -68,7 +68,7 @@ def user_find(identifier: str, queryset: QuerySet | None = None) -> User | None:
 def is_group_admin(user: User, group_id) -> bool:
     """Whether `user` is an accepted admin of the live group `group_id` (superusers count as admins)."""
     if user.is_superuser:
-        return True
+        return Group.objects.filter(pk=group_id).exists()
     return GroupMember.objects.filter(
         user_id=user.username, group_id=group_id, group__deleted=False, status="accepted", role="admin"
     ).exists()

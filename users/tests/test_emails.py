@@ -1,0 +1,73 @@
+"""The email module: plain text and HTML parts, and what happens when the mail server fails."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from users import emails
+from users.models import User
+from users.tests.factories import ActivationCodeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_send_renders_text_and_html(settings):
+    settings.WEB_APP_URL = "https://dev.saintsxctf.com/"
+    runner = UserFactory(username="newbie", first="New", last="Runner", email="newbie@example.com")
+    emails.send_welcome(runner)
+    message = mail.outbox[0]
+    assert message.subject == "Welcome to SaintsXCTF"
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    assert "Hi New Runner," in message.body and "https://dev.saintsxctf.com\n" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and 'href="https://dev.saintsxctf.com"' in html
+
+
+def test_html_escapes_what_users_wrote():
+    runner = UserFactory(first="<script>", last="x")
+    emails.send_welcome(runner)
+    assert "<script>" not in mail.outbox[0].alternatives[0][0]
+    assert "<script>" in mail.outbox[0].body  # the text part is plain text
+
+
+def test_send_raises_email_not_sent(monkeypatch):
+    def refuse(self, messages):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    with pytest.raises(emails.EmailNotSent):
+        emails.send_welcome(UserFactory())
+
+
+def test_a_failing_welcome_mail_does_not_undo_the_signup(api_client, monkeypatch, django_capture_on_commit_callbacks):
+    def refuse(self, messages):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    ActivationCodeFactory(activation_code="ABC123")
+    body = {"username": "newbie", "first": "New", "last": "Runner", "email": "newbie@example.com",
+            "password": "secret1", "activation_code": "ABC123"}
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = api_client.post(reverse("users:user-list"), body, format="json")
+    assert resp.status_code == 201
+    assert User.objects.filter(username="newbie").exists()
+
+
+def test_a_runner_without_an_address_cannot_get_a_forgot_password_code(api_client):
+    UserFactory(username="noemail", email=None)
+    resp = api_client.post(reverse("forgot_password:forgot_password-detail", kwargs={"username": "noemail"}))
+    assert resp.status_code == 424
+    assert mail.outbox == []
+
+
+def test_superuser_creates_codes_for_existing_groups_only(db):
+    from conftest import client_for
+    from groups.tests.factories import GroupFactory
+
+    boss = UserFactory(username="boss", is_superuser=True)
+    group = GroupFactory()
+    client = client_for(boss)
+    assert client.post("/v2/activation_code/", {"group_id": group.id, "email": "a@example.com"},
+                       format="json").status_code == 200
+    assert client.post("/v2/activation_code/", {"group_id": group.id + 100, "email": "a@example.com"},
+                       format="json").status_code == 403
