@@ -168,3 +168,13 @@ def test_activation_code_links(api_client):
     assert entries[("/v2/activation_code/<code>", "GET")] == "Retrieve a single activation code with a given unique code."
     assert entries[("/v2/activation_code/<code>", "DELETE")] == "Delete a single activation code."
     assert entries[("/v2/activation_code/soft/<code>", "DELETE")] == "Soft delete a single activation code."
+
+
+def test_superuser_creates_codes_for_existing_groups_only(db):
+    boss = UserFactory(username="boss", is_superuser=True)
+    group = GroupFactory()
+    client = client_for(boss)
+    assert client.post("/v2/activation_code/", {"group_id": group.id, "email": "a@example.com"},
+                       format="json").status_code == 200
+    assert client.post("/v2/activation_code/", {"group_id": group.id + 100, "email": "a@example.com"},
+                       format="json").status_code == 403

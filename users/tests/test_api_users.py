@@ -173,6 +173,12 @@ def test_signup_with_a_taken_username_keeps_the_code(api_client, user):
     assert User.objects.get(username="andy").first == "Andy"
 
 
+def test_signup_with_a_taken_email(api_client, user):
+    ActivationCodeFactory(activation_code="ABC123")
+    resp = api_client.post(reverse("users:user-list"), signup_body(email="andy@example.com"), format="json")
+    signup_refused(resp, "An unexpected error occurred creating the user.")
+
+
 def test_signup_that_fails_half_way_leaves_no_rows(api_client, invited_group, monkeypatch):
     ActivationCodeFactory(activation_code="ABC123", group=invited_group)
 

@@ -59,15 +59,3 @@ def test_a_runner_without_an_address_cannot_get_a_forgot_password_code(api_clien
     assert resp.status_code == 424
     assert mail.outbox == []
 
-
-def test_superuser_creates_codes_for_existing_groups_only(db):
-    from conftest import client_for
-    from groups.tests.factories import GroupFactory
-
-    boss = UserFactory(username="boss", is_superuser=True)
-    group = GroupFactory()
-    client = client_for(boss)
-    assert client.post("/v2/activation_code/", {"group_id": group.id, "email": "a@example.com"},
-                       format="json").status_code == 200
-    assert client.post("/v2/activation_code/", {"group_id": group.id + 100, "email": "a@example.com"},
-                       format="json").status_code == 403
