@@ -38,7 +38,7 @@ MEMBER_A, MEMBER_B = "team_name_or_group_id", "group_name_or_username"
 
 def envelope_schema(name: str, **fields) -> serializers.Serializer:
     """A response envelope for the OpenAPI document: `self` plus the given fields."""
-    return inline_serializer(name, {"self": serializers.CharField(), **fields})
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class GroupViewSet(ListMixin, ContractViewSet):
@@ -155,14 +155,15 @@ class GroupViewSet(ListMixin, ContractViewSet):
         return self.put_group(group, GroupSerializer)
 
     # -- the group by team and group name ---------------------------------------------------------
-    @extend_schema(responses=envelope_schema("GroupByName", group=GroupByNameSerializer()))
+    @extend_schema(operation_id="v2_groups_by_name_retrieve",
+                   responses=envelope_schema("GroupByName", group=GroupByNameSerializer()))
     @action(detail=False, methods=["get"], url_path=r"(?P<team_name>[^/]+)/(?P<group_name>[^/]+)")
     def by_name(self, request, team_name, group_name):
         """Retrieve a single group based on the group name and team name."""
         group = self.group_or_fail(queries.group_by_name(team_name, group_name))
         return self.envelope(group=GroupByNameSerializer(group).data)
 
-    @extend_schema(request=GroupWriteSerializer, responses=envelope_schema(
+    @extend_schema(operation_id="v2_groups_by_name_update", request=GroupWriteSerializer, responses=envelope_schema(
         "GroupByNameUpdated", updated=serializers.BooleanField(), group=GroupByNameSerializer()))
     @by_name.mapping.put
     def by_name_put(self, request, team_name, group_name):
@@ -198,7 +199,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
         return self.envelope(group=link("groups:group-detail", group_id=group_id),
                              group_members=GroupMemberListSerializer(members, many=True).data)
 
-    @extend_schema(responses=envelope_schema(
+    @extend_schema(operation_id="v2_groups_members_by_name_retrieve", responses=envelope_schema(
         "GroupMembersByName", group=serializers.CharField(), group_members=GroupMemberListSerializer(many=True)))
     @action(detail=False, methods=["get"], url_path=rf"members/(?P<{MEMBER_A}>[^/]+)/(?P<{MEMBER_B}>[^/]+)")
     def membership(self, request, **kwargs):
@@ -268,6 +269,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
         return self.leaderboard_response(group_id)
 
     @extend_schema(
+        operation_id="v2_groups_leaderboard_interval_retrieve",
         parameters=[OpenApiParameter("interval", OpenApiTypes.STR, OpenApiParameter.PATH,
                                      description="year, month or week; any other value means all time")],
         responses=envelope_schema(

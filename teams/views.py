@@ -17,7 +17,7 @@ BAD_LIMIT = "the limit must be a non-negative integer"
 
 def envelope_schema(name: str, **fields) -> serializers.Serializer:
     """A response envelope for the OpenAPI document: `self` plus the given fields."""
-    return inline_serializer(name, {"self": serializers.CharField(), **fields})
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
