@@ -58,6 +58,15 @@ def test_list_teams_by_name(auth_client, teams):
         team_body("saintsxctf_alumni", "SaintsXCTF Alumni")]}
 
 
+def test_list_teams_query_count_is_constant(auth_client, django_assert_num_queries):
+    TeamFactory.create_batch(3)
+    with django_assert_num_queries(2):
+        assert len(auth_client.get(reverse("teams:team-list")).json()["teams"]) == 3
+    TeamFactory.create_batch(27)
+    with django_assert_num_queries(2):
+        assert len(auth_client.get(reverse("teams:team-list")).json()["teams"]) == 30
+
+
 def test_retrieve_team(auth_client, teams):
     resp = auth_client.get(reverse("teams:team-detail", kwargs={"name": "saintsxctf"}))
     assert resp.status_code == 200
