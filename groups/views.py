@@ -1,1 +1,293 @@
-"""Viewsets of this app."""
+"""Groups: the group itself, its team, its members, statistics, leaderboards and snapshot."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
+
+from groups import queries
+from groups.models import Group, GroupMember
+from groups.serializers import (
+    GroupByNameSerializer,
+    GroupMemberListSerializer,
+    GroupMemberSerializer,
+    GroupMemberWriteSerializer,
+    GroupSerializer,
+    GroupSnapshotSerializer,
+    GroupStatisticsSerializer,
+    GroupWriteSerializer,
+    LeaderboardRowSerializer,
+)
+from groups.services import group_member_remove, group_member_update, group_update
+from saintsxctf.api.links import link
+from saintsxctf.api.viewsets import ContractViewSet, ListMixin
+from teams.models import Team
+from teams.serializers import TeamSerializer
+
+# Fields whose equality with the stored group makes a PUT "unchanged" (as the original compared them).
+GROUP_EQUALITY_FIELDS = ("id", "group_name", "group_title", "grouppic_name", "week_start", "description")
+GROUP_UPDATE_FAILED = "The group failed to update."
+MEMBERSHIP_UPDATE_FAILED = "The group membership failed to update."
+NO_LEADERBOARD = "No leaderboard data was found within this group and time interval."
+
+# The two-segment member path means team/group for GET and group id/username for PUT and DELETE
+# (one URL pattern serves all three verbs, so its parameters are named for both meanings).
+MEMBER_A, MEMBER_B = "team_name_or_group_id", "group_name_or_username"
+
+
+def envelope_schema(name: str, **fields) -> serializers.Serializer:
+    """A response envelope for the OpenAPI document: `self` plus the given fields."""
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
+
+
+class GroupViewSet(ListMixin, ContractViewSet):
+    """Groups of runners inside a team."""
+
+    key, plural = "group", "groups"
+    queryset = Group.objects.order_by("id")
+    serializer_class = GroupSerializer
+    write_serializer_class = GroupWriteSerializer
+    lookup_url_kwarg = "group_id"
+    messages = {
+        "retrieve.not_found": "there is no group with this id",
+        "update.forbidden": "User {user} is not authorized to update a group with id {group_id}.",
+        "update.not_found": "There is no existing group with this id.",
+        "update.unchanged": "The group submitted is equal to the existing group with the same id.",
+        "update.invalid": GROUP_UPDATE_FAILED,
+        "update.empty": GROUP_UPDATE_FAILED,
+        "by_name.not_found": "there is no group with this name",
+        "by_name_put.not_found": "there is no existing group with this name",
+        "by_name_put.forbidden":
+            "User {user} is not authorized to update a group with name {group_name} in team {team_name}.",
+        "by_name_put.unchanged": "the group submitted is equal to the existing group with the same name",
+        "by_name_put.invalid": "the group failed to update",
+        "by_name_put.empty": "the group failed to update",
+        "team.not_found": "No team exists that has a group with this id.",
+        "members.not_found": "a group does not exist with this id or the group has no members",
+        "membership.not_found": "the group does not exist or there are no members in the group",
+        "membership_put.forbidden": "User {user} is not authorized to update the group membership for user "
+                                    "{username} in group with id {group_id}.",
+        "membership_put.not_found": MEMBERSHIP_UPDATE_FAILED,
+        "membership_put.invalid": MEMBERSHIP_UPDATE_FAILED,
+        "membership_put.empty": MEMBERSHIP_UPDATE_FAILED,
+        "membership_delete.forbidden": "User {user} is not authorized to delete the group membership for user "
+                                       "{username} in group with id {group_id}.",
+        "statistics.not_found": "there is no group with this id",
+        "leaderboard.not_found": "there is no group with this id",
+        "leaderboard_interval.not_found": "there is no group with this id",
+        "snapshot.not_found": "the group does not exist",
+    }
+
+    def error_fields(self) -> dict:
+        """The endpoint's own error envelope (some carry a link to the group)."""
+        kwargs = self.kwargs
+        by_name = {"team_name": kwargs.get("team_name"), "group_name": kwargs.get("group_name")}
+        bodies = {
+            "by_name": lambda: {"group": None},
+            "by_name_put": lambda: {"updated": False, "group": None},
+            "team": lambda: {"team": None},
+            "members": lambda: {"group": link("groups:group-detail", group_id=kwargs["group_id"]),
+                                "group_members": None},
+            "membership": lambda: {"group": link("groups:group-by-name", team_name=kwargs[MEMBER_A],
+                                                 group_name=kwargs[MEMBER_B]),
+                                   "group_members": None},
+            "membership_put": lambda: {"updated": False, "group_member": None},
+            "membership_delete": lambda: {"deleted": False},
+            "statistics": lambda: {"stats": None},
+            "leaderboard": lambda: {"leaderboard": None},
+            "leaderboard_interval": lambda: {"leaderboard": None},
+            "snapshot": lambda: {"group": link("groups:group-by-name", **by_name), "group_snapshot": None},
+        }
+        body = bodies.get(self.action)
+        return body() if body else super().error_fields()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    @property
+    def caller(self) -> str:
+        return self.request.user.get_username()
+
+    def body(self) -> dict:
+        """The JSON body as a dict; a missing, unparseable or non-object body is the action's `empty` error."""
+        try:
+            data = self.request.data
+        except ParseError:
+            data = None
+        if not isinstance(data, dict) or not data:
+            self.fail("empty")
+        return data
+
+    def group_or_fail(self, group: Group | None) -> Group:
+        if group is None:
+            self.fail("not_found")
+        return group
+
+    def put_group(self, group: Group, serializer_class):
+        """Shared by both group PUTs: refuse an unchanged body, validate, update this group only."""
+        body = self.body()
+        if all(body.get(name) == getattr(group, name) for name in GROUP_EQUALITY_FIELDS):
+            self.fail("unchanged")
+        data = self.validated(group)
+        group = group_update(group=group, **data)
+        return self.envelope(updated=True, group=serializer_class(Group.objects.get(pk=group.pk)).data)
+
+    # -- the group by id ------------------------------------------------------------------------
+    @extend_schema(responses=envelope_schema("GroupList", groups=GroupSerializer(many=True)))
+    def list(self, request, *args, **kwargs):
+        """Get all the groups in the database."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=envelope_schema("GroupEnvelope", group=GroupSerializer()))
+    def retrieve(self, request, *args, **kwargs):
+        """Retrieve a single group based on its id."""
+        group = self.group_or_fail(queries.group_by_id(kwargs["group_id"]))
+        return self.envelope(group=GroupSerializer(group).data)
+
+    @extend_schema(request=GroupWriteSerializer, responses=envelope_schema(
+        "GroupUpdated", updated=serializers.BooleanField(), group=GroupSerializer()))
+    def update(self, request, *args, **kwargs):
+        """Update a group based on its id."""
+        # The original checks the admin rule before existence (its tests expect the refusal for id 0).
+        group_id = queries.parse_id(kwargs["group_id"])
+        if not queries.is_group_admin(self.caller, group_id):
+            self.fail("forbidden", user=self.caller)
+        group = self.group_or_fail(queries.group_by_id(group_id))
+        return self.put_group(group, GroupSerializer)
+
+    # -- the group by team and group name ---------------------------------------------------------
+    @extend_schema(operation_id="v2_groups_by_name_retrieve",
+                   responses=envelope_schema("GroupByName", group=GroupByNameSerializer()))
+    @action(detail=False, methods=["get"], url_path=r"(?P<team_name>[^/]+)/(?P<group_name>[^/]+)")
+    def by_name(self, request, team_name, group_name):
+        """Retrieve a single group based on the group name and team name."""
+        group = self.group_or_fail(queries.group_by_name(team_name, group_name))
+        return self.envelope(group=GroupByNameSerializer(group).data)
+
+    @extend_schema(operation_id="v2_groups_by_name_update", request=GroupWriteSerializer, responses=envelope_schema(
+        "GroupByNameUpdated", updated=serializers.BooleanField(), group=GroupByNameSerializer()))
+    @by_name.mapping.put
+    def by_name_put(self, request, team_name, group_name):
+        """Update a group based on the group name and team name."""
+        group = self.group_or_fail(queries.group_by_name(team_name, group_name))
+        if not queries.is_group_admin(self.caller, group.pk):
+            self.fail("forbidden", user=self.caller)
+        # Only the group in the path changes, whatever group the body names (deviations.md 4).
+        return self.put_group(group, GroupByNameSerializer)
+
+    # -- the group's team -----------------------------------------------------------------------
+    @extend_schema(responses=envelope_schema("GroupTeam", team=TeamSerializer()))
+    @action(detail=True, methods=["get"], url_path="team")
+    def team(self, request, group_id):
+        """Retrieve team information about a group."""
+        pk = queries.parse_id(group_id)
+        team = None if pk is None else Team.objects.filter(
+            team_groups__group_id=pk, team_groups__deleted=False, team_groups__group__deleted=False,
+        ).order_by("name").first()
+        if team is None:
+            self.fail("not_found")
+        return self.envelope(team=TeamSerializer(team).data)
+
+    # -- members --------------------------------------------------------------------------------
+    @extend_schema(responses=envelope_schema(
+        "GroupMembersById", group=serializers.CharField(), group_members=GroupMemberListSerializer(many=True)))
+    @action(detail=True, methods=["get"], url_path="members")
+    def members(self, request, group_id):
+        """Get the members of a group based on the group id."""
+        members = list(queries.group_members_by_id(group_id))
+        if not members:
+            self.fail("not_found")
+        return self.envelope(group=link("groups:group-detail", group_id=group_id),
+                             group_members=GroupMemberListSerializer(members, many=True).data)
+
+    @extend_schema(operation_id="v2_groups_members_by_name_retrieve", responses=envelope_schema(
+        "GroupMembersByName", group=serializers.CharField(), group_members=GroupMemberListSerializer(many=True)))
+    @action(detail=False, methods=["get"], url_path=rf"members/(?P<{MEMBER_A}>[^/]+)/(?P<{MEMBER_B}>[^/]+)")
+    def membership(self, request, **kwargs):
+        """Get the members of a group based on the group name and team name."""
+        team_name, group_name = kwargs[MEMBER_A], kwargs[MEMBER_B]
+        members = list(queries.group_members_by_name(team_name, group_name))
+        if not members:
+            self.fail("not_found")
+        return self.envelope(group=link("groups:group-by-name", team_name=team_name, group_name=group_name),
+                             group_members=GroupMemberListSerializer(members, many=True).data)
+
+    @extend_schema(request=GroupMemberWriteSerializer, responses=envelope_schema(
+        "GroupMembershipUpdated", updated=serializers.BooleanField(), group_member=GroupMemberSerializer()))
+    @membership.mapping.put
+    def membership_put(self, request, **kwargs):
+        """Update a group membership for a user."""
+        group_id, username = queries.parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]
+        values = {"user": self.caller, "group_id": kwargs[MEMBER_A], "username": username}
+        if not queries.is_group_admin(self.caller, group_id):
+            self.fail("forbidden", **values)
+        membership = GroupMember.objects.select_related("group").filter(
+            group_id=group_id, user_id=username).order_by("id").first()
+        if membership is None:
+            self.fail("not_found")
+        body = self.body()
+        serializer = GroupMemberWriteSerializer(data=body)
+        if not serializer.is_valid():
+            self.fail("invalid")
+        membership = group_member_update(
+            membership=membership, status=serializer.validated_data["status"],
+            role=serializer.validated_data["user"],
+        )
+        return self.envelope(updated=True, group_member=GroupMemberSerializer(membership).data)
+
+    @extend_schema(responses={204: envelope_schema("GroupMembershipDeleted", deleted=serializers.BooleanField())})
+    @membership.mapping.delete
+    def membership_delete(self, request, **kwargs):
+        """Delete a users group membership."""
+        group_id, username = queries.parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]
+        leaving = group_id is not None and username == self.caller
+        if not leaving and not queries.is_group_admin(self.caller, group_id):
+            self.fail("forbidden", user=self.caller, group_id=kwargs[MEMBER_A], username=username)
+        group_member_remove(group_id=group_id, username=username)
+        return self.envelope(204, deleted=True)
+
+    # -- statistics, leaderboards, snapshot -----------------------------------------------------
+    @extend_schema(responses=envelope_schema("GroupStatistics", stats=GroupStatisticsSerializer()))
+    @action(detail=True, methods=["get"], url_path="statistics")
+    def statistics(self, request, group_id):
+        """Get the statistics of a group based on the group id."""
+        group = self.group_or_fail(queries.group_by_id(group_id))
+        return self.envelope(stats=queries.group_statistics(group))
+
+    def leaderboard_response(self, group_id, interval=None):
+        group = self.group_or_fail(queries.group_by_id(group_id))
+        rows = LeaderboardRowSerializer(queries.group_leaderboard(group, interval), many=True).data
+        if not rows:
+            return self.envelope(leaderboard=[], warning=NO_LEADERBOARD)
+        return self.envelope(leaderboard=rows)
+
+    @extend_schema(responses=envelope_schema(
+        "GroupLeaderboard", leaderboard=LeaderboardRowSerializer(many=True),
+        warning=serializers.CharField(required=False)))
+    @action(detail=True, methods=["get"], url_path="leaderboard")
+    def leaderboard(self, request, group_id):
+        """Get group leaderboard information.  There is no time constraint on this data."""
+        return self.leaderboard_response(group_id)
+
+    @extend_schema(
+        operation_id="v2_groups_leaderboard_interval_retrieve",
+        parameters=[OpenApiParameter("interval", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     description="year, month or week; any other value means all time")],
+        responses=envelope_schema(
+            "GroupLeaderboardInterval", leaderboard=LeaderboardRowSerializer(many=True),
+            warning=serializers.CharField(required=False)),
+    )
+    @action(detail=False, methods=["get"], url_path=r"leaderboard/(?P<group_id>[^/]+)/(?P<interval>[^/]+)")
+    def leaderboard_interval(self, request, group_id, interval):
+        """Get group leaderboard information during a certain time interval."""
+        return self.leaderboard_response(group_id, interval)
+
+    @extend_schema(responses=envelope_schema(
+        "GroupSnapshot", group=serializers.CharField(), group_snapshot=GroupSnapshotSerializer()))
+    @action(detail=False, methods=["get"], url_path=r"snapshot/(?P<team_name>[^/]+)/(?P<group_name>[^/]+)")
+    def snapshot(self, request, team_name, group_name):
+        """Get a snapshot about a group based on the group name and team name."""
+        group = self.group_or_fail(queries.group_by_name(team_name, group_name))
+        group.member_list = list(queries.group_members_by_name(team_name, group_name))
+        group.statistics = queries.group_statistics(group)
+        return self.envelope(group=link("groups:group-by-name", team_name=team_name, group_name=group_name),
+                             group_snapshot=GroupSnapshotSerializer(group).data)

@@ -1,5 +1,7 @@
+from notifications import views
 from saintsxctf.api.routers import ContractRouter
 
 notifications = ContractRouter(group="notification", path="notifications")
+notifications.register(views.NotificationViewSet, basename="notification")
 
 routers = [notifications]

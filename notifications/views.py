@@ -1,1 +1,133 @@
-"""Viewsets of this app."""
+"""Notifications: any runner reads them and posts them; only the addressee changes or deletes one."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
+from rest_framework.permissions import IsAuthenticated
+
+from groups.queries import parse_id
+from notifications.models import Notification
+from notifications.serializers import (
+    TIME_FORMAT,
+    NotificationSerializer,
+    NotificationUpdateSerializer,
+    NotificationWriteSerializer,
+)
+from notifications.services import notification_create, notification_soft_delete
+from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
+from users.models import User
+
+CREATE_FAILED = "failed to create a new notification"
+
+
+def envelope_schema(name: str, **fields) -> serializers.Serializer:
+    """A response envelope for the OpenAPI document: `self` plus the given fields."""
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
+
+
+class NotificationViewSet(ContractModelViewSet):
+    """User notifications (new comments, membership requests, ...)."""
+
+    key, plural = "notification", "notifications"
+    queryset = Notification.objects.order_by("time", "notification_id")
+    serializer_class = NotificationSerializer
+    write_serializer_class = NotificationWriteSerializer
+    permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
+    lookup_url_kwarg = "notification_id"
+    messages = {
+        "create.empty": EMPTY_BODY,
+        "create.invalid": "'username' and 'description' are required fields",
+        "create.failed": CREATE_FAILED,
+        "retrieve.not_found": "there is no notification with this identifier",
+        "update.not_found": "there is no existing notification with this id",
+        "update.forbidden": "User {user} is not authorized to update a notification sent to {obj.user_id}.",
+        "update.unchanged": "the notification submitted is equal to the existing notification with the same id",
+        "update.empty": "the notification failed to update",
+        "update.invalid": "the notification failed to update",
+        "destroy.not_found": "There is no existing notification with this id.",
+        "destroy.forbidden": "User {user} is not authorized to delete a notification sent to {obj.user_id}.",
+        "soft_destroy.not_found": "there is no existing notification with this id",
+        "soft_destroy.forbidden":
+            "User {user} is not authorized to soft delete a notification sent to {obj.user_id}.",
+    }
+
+    def get_object(self):
+        # Not an id (letters, too large): no such notification, never a database error.
+        if parse_id(self.kwargs[self.lookup_url_kwarg]) is None:
+            self.fail("not_found")
+        return super().get_object()
+
+    def body(self) -> dict:
+        """The JSON body as a dict; a missing, unparseable or non-object body is the action's `empty` error."""
+        try:
+            data = self.request.data
+        except ParseError:
+            data = None
+        if not isinstance(data, dict) or not data:
+            self.fail("empty")
+        return data
+
+    @extend_schema(responses=envelope_schema("NotificationList", notifications=NotificationSerializer(many=True)))
+    def list(self, request, *args, **kwargs):
+        """Get all the user notifications in the database."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=NotificationWriteSerializer, responses=envelope_schema(
+        "NotificationAdded", added=serializers.BooleanField(), notification=NotificationSerializer()))
+    def create(self, request, *args, **kwargs):
+        """Create a new user notification."""
+        body = self.body()
+        if body.get("username") is None or body.get("description") is None:
+            self.fail("invalid")
+        serializer = NotificationWriteSerializer(data=body)
+        # The original answered 500 for these (a too long text, an unknown user): 400 (deviations.md 2).
+        if not serializer.is_valid() or not User.objects.filter(username=serializer.validated_data["username"]).exists():
+            self.fail("failed")
+        data = serializer.validated_data
+        # Old clients post the notification the API already created for the same event: return that one.
+        notification = notification_create(
+            user=data["username"], description=data["description"], link=data.get("link"), deduplicate=True,
+        )
+        return self.envelope(added=True, notification=NotificationSerializer(notification).data)
+
+    @extend_schema(responses=envelope_schema("NotificationEnvelope", notification=NotificationSerializer()))
+    def retrieve(self, request, *args, **kwargs):
+        """Retrieve a single user notification with a given unique id."""
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=NotificationUpdateSerializer, responses=envelope_schema(
+        "NotificationUpdated", updated=serializers.BooleanField(), notification=NotificationSerializer()))
+    def update(self, request, *args, **kwargs):
+        """Update a user notification with a given unique id."""
+        notification = self.get_object()
+        body = self.body()
+        stored = {
+            "username": notification.user_id, "time": notification.time.strftime(TIME_FORMAT),
+            "link": notification.link, "viewed": notification.viewed, "description": notification.description,
+            "deleted": notification.deleted,
+        }
+        if all(body.get(name) == value for name, value in stored.items()):
+            self.fail("unchanged")
+        serializer = NotificationUpdateSerializer(data=body)
+        if not serializer.is_valid():
+            self.fail("invalid")
+        # Only `viewed` changes, whatever else the body says.
+        notification.viewed = serializer.validated_data["viewed"]
+        notification.save(update_fields=["viewed"])
+        return self.envelope(updated=True, notification=NotificationSerializer(self.reread(notification)).data)
+
+    @extend_schema(responses={204: envelope_schema("NotificationDeleted", deleted=serializers.BooleanField())})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a user notification with a given unique id."""
+        return super().destroy(request, *args, **kwargs)
+
+    @extend_schema(responses={204: envelope_schema("NotificationSoftDeleted", deleted=serializers.BooleanField())})
+    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
+    def soft_destroy(self, request, *args, **kwargs):
+        """Soft delete a user notification with a given unique id."""
+        return super().soft_destroy(request, *args, **kwargs)
+
+    def perform_soft_destroy(self, instance):
+        notification_soft_delete(notification=instance)

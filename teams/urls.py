@@ -1,5 +1,7 @@
 from saintsxctf.api.routers import ContractRouter
+from teams import views
 
 teams = ContractRouter(group="team", path="teams")
+teams.register(views.TeamViewSet, basename="team")
 
 routers = [teams]

@@ -1,1 +1,90 @@
-"""Viewsets of this app."""
+"""Teams: the team itself, its members, its groups and the team search."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from groups.queries import parse_id
+from saintsxctf.api.links import link
+from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
+from teams import queries
+from teams.models import Team
+from teams.serializers import TeamGroupSerializer, TeamMemberSerializer, TeamSerializer
+
+NO_MATCH = "no teams were found with the provided text"
+BAD_LIMIT = "the limit must be a non-negative integer"
+
+
+def envelope_schema(name: str, **fields) -> serializers.Serializer:
+    """A response envelope for the OpenAPI document: `self` plus the given fields."""
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
+
+
+class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
+    """Teams, their members and their groups. Any runner may read any team."""
+
+    key, plural = "team", "teams"
+    queryset = Team.objects.order_by("name")
+    serializer_class = TeamSerializer
+    lookup_field = "name"
+    lookup_url_kwarg = "name"
+    messages = {
+        "retrieve.not_found": "there is no team with this name",
+        "members.not_found": "the team does not exist or it has no members",
+        "groups.not_found": "the team does not exist or it has no groups",
+    }
+
+    def error_fields(self) -> dict:
+        """Members and groups errors carry a link to the team; the search's bad limit has no teams."""
+        if self.action in ("members", "groups"):
+            return {"team": link("teams:team-detail", name=self.kwargs["name"]),
+                    f"team_{self.action}": None}
+        if self.action == "search":
+            return {"teams": None}
+        return super().error_fields()
+
+    @extend_schema(responses=envelope_schema("TeamList", teams=TeamSerializer(many=True)))
+    def list(self, request, *args, **kwargs):
+        """Get all the teams in the database."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=envelope_schema("TeamEnvelope", team=TeamSerializer()))
+    def retrieve(self, request, *args, **kwargs):
+        """Retrieve a single team with a given name."""
+        return super().retrieve(request, *args, **kwargs)
+
+    # The success bodies below really name the team link `group` (an original bug clients rely on).
+    @extend_schema(responses=envelope_schema(
+        "TeamMembers", group=serializers.CharField(), team_members=TeamMemberSerializer(many=True)))
+    @action(detail=True, methods=["get"], url_path="members")
+    def members(self, request, name):
+        """Retrieve the members of a team with a given name."""
+        members = list(queries.team_members(name))
+        if not members:
+            self.fail("not_found")
+        return self.envelope(group=link("teams:team-detail", name=name),
+                             team_members=TeamMemberSerializer(members, many=True).data)
+
+    @extend_schema(responses=envelope_schema(
+        "TeamGroups", group=serializers.CharField(), team_groups=TeamGroupSerializer(many=True)))
+    @action(detail=True, methods=["get"], url_path="groups")
+    def groups(self, request, name):
+        """Retrieve the groups in a team based on the team name."""
+        groups = list(queries.team_groups(name))
+        if not groups:
+            self.fail("not_found")
+        return self.envelope(group=link("teams:team-detail", name=name),
+                             team_groups=TeamGroupSerializer(groups, many=True).data)
+
+    @extend_schema(responses=envelope_schema(
+        "TeamSearch", teams=TeamSerializer(many=True), message=serializers.CharField(required=False)))
+    @action(detail=False, methods=["get"], url_path=r"search/(?P<text>[^/]+)/(?P<limit>[^/]+)")
+    def search(self, request, text, limit):
+        """Text search for teams."""
+        count = parse_id(limit)
+        if count is None:
+            self.fail("invalid", BAD_LIMIT)
+        teams = TeamSerializer(queries.team_search(text, count), many=True).data
+        if not teams:
+            return self.envelope(teams=[], message=NO_MATCH)
+        return self.envelope(teams=teams)

@@ -1,0 +1,176 @@
+"""Read-side queries of groups: lookups by the contract's keys, member lists, statistics and leaderboards.
+
+Statistics and leaderboards are single SQL aggregates over the logs of a group's accepted members
+(conditional SUM/AVG, grouped by user for leaderboards); nothing here loops over logs in Python.
+
+Interval boundaries (one rule for every weekly number, see `week_start_date`):
+- `year`: 1 January of today's year; `month`: the 1st of today's month; `week`: the start of today's
+  week for the group's `week_start` (monday when unset).
+- Only a lower bound, as in the original: logs dated after today count too.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Avg, F, FloatField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from groups.models import Group, GroupMember
+from logs.models import Log
+
+INTERVALS = ("year", "month", "week")
+# The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
+LEADERBOARD_TYPES = {"run_total": "run", "bike_total": "bike", "swim_total": "swim"}
+# Largest id the legacy INT(11) columns hold; bigger path values are no id at all.
+MAX_ID = 2**31 - 1
+
+
+def current_date() -> date:
+    """Today's date (server time, UTC). Tests replace this to fix "today"."""
+    return timezone.now().date()
+
+
+def parse_id(value) -> int | None:
+    """A path segment as a database id, or None when it is not one (non-numeric, negative, too large)."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def week_start_date(today: date, week_start: str | None) -> date:
+    """First day of the week holding `today`: the Sunday on or before it for "sunday", else the Monday.
+
+    The original's Sunday rule returned the *previous* Sunday when today is a Sunday (a week of 8 days
+    on Sundays); here a Sunday starts its own week, and every weekly number (statistics and
+    leaderboards alike) uses the group's week start.
+    """
+    if week_start == "sunday":
+        return today - timedelta(days=(today.weekday() + 1) % 7)
+    return today - timedelta(days=today.weekday())
+
+
+def interval_start(interval: str | None, *, today: date, week_start: str | None) -> date | None:
+    """Lower bound of an interval (`year`, `month`, `week`); None (all time) for any other value."""
+    if interval == "year":
+        return today.replace(month=1, day=1)
+    if interval == "month":
+        return today.replace(day=1)
+    if interval == "week":
+        return week_start_date(today, week_start)
+    return None
+
+
+# -- lookups ------------------------------------------------------------------------------------------
+def group_by_id(group_id) -> Group | None:
+    """A live group by its id (any path segment; None when it is not an id)."""
+    pk = parse_id(group_id)
+    if pk is None:
+        return None
+    return Group.objects.filter(pk=pk).first()
+
+
+def group_by_name(team_name: str, group_name: str) -> Group | None:
+    """A live group by its name inside a team (through a live team-group link)."""
+    return (
+        Group.objects.filter(
+            group_name=group_name, team_links__team_id=team_name, team_links__deleted=False,
+            team_links__team__deleted=False,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def is_group_admin(username: str, group_id: int | None) -> bool:
+    """Whether `username` is an accepted admin of the group with this id (a live membership)."""
+    if group_id is None:
+        return False
+    return GroupMember.objects.filter(
+        group_id=group_id, user_id=username, status="accepted", role="admin"
+    ).exists()
+
+
+def group_members(**group_filter) -> QuerySet:
+    """Live memberships of live users, pending ones included, in the order they were made."""
+    return (
+        GroupMember.objects.filter(user__deleted=False, **group_filter)
+        .select_related("user")
+        .order_by("id")
+    )
+
+
+def group_members_by_id(group_id) -> QuerySet:
+    """Members of the group with this id (the group's own deleted flag is not checked, as in the original)."""
+    pk = parse_id(group_id)
+    if pk is None:
+        return GroupMember.objects.none()
+    return group_members(group_id=pk)
+
+
+def group_members_by_name(team_name: str, group_name: str) -> QuerySet:
+    """Members of a live group found by team and group name."""
+    return group_members(
+        group__deleted=False, group__group_name=group_name,
+        group__team_links__team_id=team_name, group__team_links__deleted=False,
+    )
+
+
+# -- aggregates ---------------------------------------------------------------------------------------
+def member_logs(group: Group) -> QuerySet:
+    """Live logs of the group's accepted members."""
+    accepted = GroupMember.objects.filter(group=group, status="accepted").values("user_id")
+    return Log.objects.filter(user_id__in=accepted)
+
+
+def _miles(condition: Q | None = None):
+    return Coalesce(Sum("miles", filter=condition), Value(0.0), output_field=FloatField())
+
+
+def group_statistics(group: Group, *, today: date | None = None) -> dict:
+    """Miles, run miles and average feel of the group's accepted members: all time, year, month, week.
+
+    One query. A group without logs answers zeros (deviations.md 2).
+    """
+    today = today or current_date()
+    since = {
+        interval: Q(date__gte=interval_start(interval, today=today, week_start=group.week_start))
+        for interval in INTERVALS
+    }
+    run = Q(type_id="run")
+    periods = {"all_time": None, "past_year": since["year"], "past_month": since["month"],
+               "past_week": since["week"]}
+    aggregates = {}
+    for suffix, condition in periods.items():
+        aggregates[f"miles_{suffix}"] = _miles(condition)
+        aggregates[f"run_miles_{suffix}"] = _miles(run if condition is None else run & condition)
+        aggregates[f"feel_{suffix}"] = Avg("feel", filter=condition, output_field=FloatField())
+    totals = member_logs(group).aggregate(**aggregates)
+    # MySQL's AVG of an integer column has 4 decimals; the original returned it as such.
+    return {
+        key: round(float(value or 0.0), 4) if key.startswith("feel") else float(value or 0.0)
+        for key, value in totals.items()
+    }
+
+
+def group_leaderboard(group: Group, interval: str | None = None, *, today: date | None = None) -> QuerySet:
+    """Miles per accepted member (total, run, bike, swim, other) since the interval's start, most first.
+
+    One query grouped by user; members without logs in the interval are absent. Any interval other
+    than year, month or week means all time, as in the original.
+    """
+    start = interval_start(interval, today=today or current_date(), week_start=group.week_start)
+    logs = member_logs(group)
+    if start is not None:
+        logs = logs.filter(date__gte=start)
+    by_type = {key: _miles(Q(type_id=kind)) for key, kind in LEADERBOARD_TYPES.items()}
+    return (
+        logs.values(username=F("user_id"))
+        .annotate(
+            # Names that are not Log fields: an annotation may not shadow the column it sums.
+            first_name=Max("first"), last_name=Max("last"), total=_miles(), **by_type,
+            other_total=_miles(~Q(type_id__in=LEADERBOARD_TYPES.values())),
+        )
+        .order_by("-total", "username")
+    )

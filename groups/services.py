@@ -1,0 +1,66 @@
+"""Writes of groups and memberships. Each one that touches several rows is a single transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from groups.models import Group, GroupMember
+from saintsxctf.audit import current_app, current_user
+from teams.models import TeamMember
+
+
+def _team_names(group: Group) -> list[str]:
+    """Names of the live teams a group belongs to (normally one)."""
+    return list(group.team_links.filter(team__deleted=False).values_list("team_id", flat=True))
+
+
+@transaction.atomic
+def group_update(*, group: Group, grouppic_name: str | None, description: str | None,
+                 week_start: str | None) -> Group:
+    """Change the fields a group admin may change, on this group only (deviations.md 4)."""
+    group.grouppic_name = grouppic_name
+    group.description = description
+    group.week_start = week_start
+    group.full_clean(exclude=["grouppic"])
+    group.save(update_fields=["grouppic_name", "description", "week_start"])
+    return group
+
+
+@transaction.atomic
+def group_member_update(*, membership: GroupMember, status: str, role: str) -> GroupMember:
+    """Set a member's status and role; accepting a member also accepts their membership in the team.
+
+    The original set the team membership to accepted after every change (its guard compared the role
+    with "accepted"); we do it when the group membership is accepted, which is what that guard meant.
+    """
+    membership.status = status
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["status", "role"])
+    if status == "accepted":
+        TeamMember.objects.filter(
+            user_id=membership.user_id, team_id__in=_team_names(membership.group)
+        ).exclude(status="accepted").update(
+            status="accepted", modified_date=timezone.now(), modified_user=current_user(),
+            modified_app=current_app(),
+        )
+    return membership
+
+
+@transaction.atomic
+def group_member_remove(*, group_id: int, username: str) -> int:
+    """Soft delete a user's membership of a group; leaving a team's last group also leaves the team.
+
+    Returns how many group memberships were removed (0 when there was none).
+    """
+    removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
+    group = Group.all_objects.filter(pk=group_id).first()
+    if group is None:
+        return removed
+    for team_name in _team_names(group):
+        in_team = GroupMember.objects.filter(
+            user_id=username, group__deleted=False,
+            group__team_links__team_id=team_name, group__team_links__deleted=False,
+        )
+        if not in_team.exists():
+            TeamMember.objects.filter(team_id=team_name, user_id=username).soft_delete()
+    return removed

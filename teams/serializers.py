@@ -1,0 +1,50 @@
+"""Teams, team members and team groups in the contract's shapes (examples/api/teams/)."""
+
+from rest_framework import serializers
+
+from groups.models import Group
+from saintsxctf.api.fields import HttpDateField
+from teams.models import Team, TeamMember
+
+
+class LegacyFlagField(serializers.BooleanField):
+    """A soft-delete flag as the original's raw rows carried it: the integer 0 or 1."""
+
+    def to_representation(self, value):
+        return int(bool(value))
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    """A team."""
+
+    class Meta:
+        model = Team
+        fields = ["deleted", "description", "name", "picture_name", "title", "week_start"]
+        read_only_fields = fields
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    """A member of a team (`deleted` is the raw 0/1 of the original's row)."""
+
+    username = serializers.CharField(source="user_id", read_only=True)
+    first = serializers.CharField(source="user.first", read_only=True)
+    last = serializers.CharField(source="user.last", read_only=True)
+    member_since = HttpDateField(source="user.member_since")
+    user = serializers.CharField(source="role", read_only=True)
+    deleted = LegacyFlagField(read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["deleted", "first", "last", "member_since", "status", "user", "username"]
+        read_only_fields = fields
+
+
+class TeamGroupSerializer(serializers.ModelSerializer):
+    """A group of a team (`deleted` is the raw 0/1 of the original's row)."""
+
+    deleted = LegacyFlagField(read_only=True)
+
+    class Meta:
+        model = Group
+        fields = ["deleted", "description", "group_name", "group_title", "grouppic_name", "id", "week_start"]
+        read_only_fields = fields
