@@ -27,3 +27,12 @@ class Comment(AuditedModel):
 
     def __str__(self):
         return f"{self.comment_id}: {self.user_id} on {self.log_id}"
+
+    def matches(self, **values) -> bool:
+        """Whether writing `values` (field name -> value) would change nothing."""
+        for name, value in values.items():
+            if isinstance(value, models.Model):
+                value = value.pk
+            if getattr(self, self._meta.get_field(name).attname) != value:
+                return False
+        return True

@@ -1,5 +1,7 @@
+from comments import views
 from saintsxctf.api.routers import ContractRouter
 
 comments = ContractRouter(group="comment", path="comments")
+comments.register(views.CommentViewSet, basename="comment")
 
 routers = [comments]

@@ -1,1 +1,127 @@
-"""Viewsets of this app."""
+"""Viewsets of comments on exercise logs."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+
+from comments.models import Comment
+from comments.serializers import (
+    CommentCreateSerializer,
+    CommentHttpTimeSerializer,
+    CommentListSerializer,
+    CommentSerializer,
+    CommentUpdateSerializer,
+)
+from comments.services import comment_create, comment_delete, comment_soft_delete, comment_update
+from saintsxctf.api.links import link
+from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.viewsets import ContractModelViewSet
+
+COMMENT_REQUIRED = ("username", "first", "last", "log_id")
+
+
+def envelope(name: str, **fields) -> serializers.Serializer:
+    """An OpenAPI description of a response envelope: `self` and `fields`."""
+    return inline_serializer(name, {"self": serializers.CharField(), **fields})
+
+
+DELETED = envelope("CommentDeletedResponse", deleted=serializers.BooleanField())
+
+
+class CommentViewSet(ContractModelViewSet):
+    """Comments on exercise logs. Any runner reads them; only the author changes or deletes one."""
+
+    key, plural = "comment", "comments"
+    queryset = Comment.objects.order_by("time", "comment_id")
+    serializer_class = CommentHttpTimeSerializer
+    permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
+    lookup_url_kwarg = "comment_id"
+    messages = {
+        "retrieve.not_found": "there is no comment with this identifier",
+        "create.forbidden": "User {user} is not authorized to create a comment for user {username}.",
+        "create.required": "'username', 'first', 'last', and 'log_id' are required fields",
+        "create.invalid": "failed to create a new comment",
+        "update.not_found": "there is no existing comment with this id",
+        "update.forbidden": "User {user} is not authorized to update a comment with id {obj.comment_id}.",
+        "update.invalid": "the comment failed to update",
+        "update.same": "the comment submitted is equal to the existing comment with the same id",
+        "destroy.not_found": "there is no existing comment with this id",
+        "destroy.forbidden": "User {user} is not authorized to delete a comment with id {obj.comment_id}.",
+        "soft_destroy.not_found": "there is no existing comment with this id",
+        "soft_destroy.forbidden": "User {user} is not authorized to soft delete a comment with id {obj.comment_id}.",
+    }
+
+    def get_serializer_class(self):
+        return CommentListSerializer if self.action == "list" else CommentHttpTimeSerializer
+
+    @property
+    def write_serializer_class(self):
+        return CommentUpdateSerializer if self.action == "update" else CommentCreateSerializer
+
+    def error_fields(self) -> dict:
+        if self.action == "retrieve":
+            return {"comment": None, "log": None}
+        return super().error_fields()
+
+    def validated(self, instance=None, partial: bool = False) -> dict:
+        if self.action == "create":
+            # The original's order: an empty body, then someone else's username, then missing fields.
+            body = self.request.data if isinstance(self.request.data, dict) else {}
+            if not body:
+                self.fail("empty", "the request body isn't populated")
+            if body.get("username") != self.request.user.get_username():
+                self.fail("forbidden", user=self.request.user.get_username(), username=body.get("username"))
+            if any(body.get(field) is None for field in COMMENT_REQUIRED):
+                self.fail("required")
+        return super().validated(instance, partial)
+
+    @extend_schema(responses=envelope("CommentListResponse", comments=CommentListSerializer(many=True)))
+    def list(self, request, *args, **kwargs):
+        """Get all the comments in the database."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=CommentCreateSerializer, responses=envelope(
+        "CommentCreatedResponse", added=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
+    def create(self, request, *args, **kwargs):
+        """Create a new comment."""
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data: dict):
+        data.pop("username")  # checked to be the caller's own in validated()
+        return comment_create(author=self.request.user, **data)
+
+    @extend_schema(responses=envelope("CommentWithLogResponse", comment=CommentSerializer(), log=serializers.CharField()))
+    def retrieve(self, request, *args, **kwargs):
+        """Retrieve a single comment with a given unique id."""
+        comment = self.get_object()
+        return self.envelope(comment=CommentSerializer(comment).data, log=link("logs:log-detail", log_id=comment.log_id))
+
+    @extend_schema(request=CommentUpdateSerializer, responses=envelope(
+        "CommentUpdatedResponse", updated=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
+    def update(self, request, *args, **kwargs):
+        """Update a comment with a given unique id."""
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, comment: Comment, data: dict):
+        # The path decides which comment changes; a body `comment_id` is ignored (as deviations.md 4 does).
+        if comment.matches(**data):
+            self.fail("same")
+        return comment_update(comment=comment, **{k: data[k] for k in CommentUpdateSerializer.WRITABLE})
+
+    @extend_schema(responses={204: DELETED})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a single comment with a given unique id."""
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, comment: Comment):
+        comment_delete(comment=comment)
+
+    @extend_schema(responses={204: DELETED})
+    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
+    def soft_destroy(self, request, *args, **kwargs):
+        """Soft delete a single comment with a given unique id."""
+        return super().soft_destroy(request, *args, **kwargs)
+
+    def perform_soft_destroy(self, comment: Comment):
+        comment_soft_delete(comment=comment)

@@ -11,8 +11,10 @@ from saintsxctf.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
 
-# Distance of one unit of each metric, in miles (the only copy of these factors).
-MILES_PER_UNIT = {"miles": 1.0, "kilometers": 0.621371, "meters": 0.000621371}
+# The original's conversions, kept as they are so stored and new logs agree: kilometers are multiplied by
+# 0.621317 (sic, not 0.621371) and meters divided by 1609.344. The only copy of these factors.
+MILES_PER_KILOMETER = 0.621317
+METERS_PER_MILE = 1609.344
 
 
 class ExerciseType(models.Model):
@@ -27,28 +29,55 @@ class ExerciseType(models.Model):
         return self.type
 
 
+def stored_float(value: float | None) -> float | None:
+    """`value` as the original's MySQL FLOAT column gave it back: 6 significant digits (1 m -> 0.000621371)."""
+    if value is None:
+        return None
+    return float(f"{value:.6g}")
+
+
 def compute_miles(distance: float | None, metric: str | None) -> float:
-    """Distance converted to miles; 0 when the distance or metric is missing."""
-    if not distance or metric not in MILES_PER_UNIT:
+    """Distance converted to miles, unrounded; 0 when the distance or metric is missing (README: arithmetic).
+
+    Raises ValueError for a metric the contract does not list.
+    """
+    if not distance or not metric:
         return 0.0
-    return round(distance * MILES_PER_UNIT[metric], 2)
+    if metric == "miles":
+        return float(distance)
+    if metric == "kilometers":
+        return distance * MILES_PER_KILOMETER
+    if metric == "meters":
+        return distance / METERS_PER_MILE
+    raise ValueError(f"unknown metric {metric!r}")
 
 
 def compute_pace(miles: float | None, time: timedelta | None) -> timedelta:
-    """Time per mile, to the second; zero when the time or distance is missing."""
-    if not miles or not time:
+    """Time per mile, floored to the whole second (the original never rounds up).
+
+    A missing time counts as 0 seconds, and missing or zero miles give a zero pace (README: pace is
+    "00:00:00" when time or distance is missing), so this never fails.
+    """
+    if not miles or miles < 0 or not time:
         return timedelta(0)
-    return timedelta(seconds=round(time.total_seconds() / miles))
+    return timedelta(seconds=int(time.total_seconds() // miles))
+
+
+def exercise_totals(distance: float | None, metric: str | None, time: timedelta | None) -> tuple[float, timedelta]:
+    """(miles, pace) to store for a log. Pace comes from the unrounded miles, as in the original."""
+    miles = compute_miles(distance, metric)
+    return stored_float(miles), compute_pace(miles, time)
 
 
 class LogQuerySet(AliveQuerySet):
     def with_comments(self):
-        """Logs with their owners and their live comments (one query for the page's comments)."""
+        """Logs with their live comments, newest first (one query for a whole page's comments).
+
+        A log carries its author's names itself, so the user row is not needed.
+        """
         from comments.models import Comment
 
-        return self.select_related("user").prefetch_related(
-            Prefetch("comments", queryset=Comment.objects.order_by("-time", "-comment_id"))
-        )
+        return self.prefetch_related(Prefetch("comments", queryset=Comment.objects.order_by("-time", "-comment_id")))
 
 
 class Log(AuditedModel):
@@ -89,7 +118,23 @@ class Log(AuditedModel):
         return f"{self.log_id}: {self.user_id} {self.type_id} {self.date}"
 
     def set_distance(self, distance, metric, time):
-        """Set distance and time, and keep miles and pace consistent with them."""
-        self.distance, self.metric, self.time = distance, metric, time
-        self.miles = compute_miles(distance, metric)
-        self.pace = compute_pace(self.miles, time)
+        """Set distance, metric and time, and keep miles and pace consistent with them.
+
+        Every write path (services, seed_demo, the importer) goes through here: the only copy of this
+        arithmetic. Distance is kept as the original's FLOAT column kept it.
+        """
+        self.distance, self.metric, self.time = stored_float(distance), metric or None, time
+        self.miles, self.pace = exercise_totals(distance, metric, time)
+
+    def matches(self, **values) -> bool:
+        """Whether writing `values` (field name -> value, miles and pace derived) would change nothing."""
+        if {"distance", "metric", "time"} <= values.keys():
+            values["miles"], values["pace"] = exercise_totals(values["distance"], values["metric"], values["time"])
+            values["distance"], values["metric"] = stored_float(values["distance"]), values["metric"] or None
+        for name, value in values.items():
+            field = self._meta.get_field(name)
+            if isinstance(value, models.Model):
+                value = value.pk
+            if getattr(self, field.attname) != value:
+                return False
+        return True

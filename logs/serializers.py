@@ -1,11 +1,112 @@
+"""Logs, feed logs, range view days and exercise types as the contract shows them (fields in the order the
+original's sorted JSON gives them). Serializers only shape data: the arithmetic is in `logs.models`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from logs.models import ExerciseType
+from comments.serializers import CommentHttpTimeSerializer, CommentSerializer
+from logs.models import METRIC_CHOICES, ExerciseType, Log
+from saintsxctf.api.fields import DurationTextField, HttpDateField
+
+LOG_FIELDS = [
+    "date", "deleted", "description", "distance", "feel", "first", "last", "location", "log_id", "metric",
+    "miles", "name", "pace", "time", "time_created", "type", "username",
+]
+FEED_LOG_FIELDS = [
+    "comments", "date", "description", "distance", "feel", "first", "last", "location", "log_id", "metric",
+    "miles", "name", "pace", "time", "type", "username",
+]
 
 
-class ExerciseTypeSerializer(serializers.ModelSerializer):
-    """An exercise type."""
+class LogSerializer(serializers.ModelSerializer):
+    """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT)."""
+
+    pace = DurationTextField(read_only=True)
+    time = DurationTextField(read_only=True)
+    time_created = HttpDateField()
+    type = serializers.CharField(source="type_id", read_only=True)
+    username = serializers.CharField(source="user_id", read_only=True)
 
     class Meta:
-        model = ExerciseType
-        fields = ["type"]
+        model = Log
+        fields = LOG_FIELDS
+        read_only_fields = fields
+
+
+class LogWithCommentsSerializer(LogSerializer):
+    """A log in GET /v2/logs/, with its comments (read from the prefetch: no query per log)."""
+
+    comments = CommentSerializer(many=True, read_only=True)
+
+    class Meta(LogSerializer.Meta):
+        fields = [*LOG_FIELDS, "comments"]
+        read_only_fields = fields
+
+
+class FeedLogSerializer(LogSerializer):
+    """A log in the log feed: its comments with RFC 1123 times, and no `time_created` or `deleted`."""
+
+    comments = CommentHttpTimeSerializer(many=True, read_only=True)
+
+    class Meta(LogSerializer.Meta):
+        fields = FEED_LOG_FIELDS
+        read_only_fields = fields
+
+
+class LogWriteSerializer(serializers.Serializer):
+    """The fields of a log a client sets. Miles and pace are derived on the server, never taken."""
+
+    name = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True, default=None)
+    location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True, default=None)
+    date = serializers.DateField()
+    type = serializers.SlugRelatedField(slug_field="type", queryset=ExerciseType.objects.all())
+    distance = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
+    metric = serializers.ChoiceField(
+        choices=METRIC_CHOICES, required=False, allow_null=True, allow_blank=True, default=None
+    )
+    time = DurationTextField(required=False, allow_null=True, default=None)
+    feel = serializers.IntegerField(min_value=1, max_value=10)
+    description = serializers.CharField(
+        max_length=1000, required=False, allow_null=True, allow_blank=True, default=None
+    )
+
+
+class LogCreateSerializer(LogWriteSerializer):
+    """What POST /v2/logs/ takes: the log, and the author's names as the log shows them."""
+
+    username = serializers.CharField(max_length=20)
+    first = serializers.CharField(max_length=30, allow_blank=True)
+    last = serializers.CharField(max_length=30, allow_blank=True)
+
+
+class LogUpdateSerializer(LogWriteSerializer):
+    """What PUT /v2/logs/<id> takes. The author keys are never written: they only decide whether the body
+    equals the stored log (the original's equality check; a body without them is never equal)."""
+
+    username = serializers.CharField(source="user_id", required=False, allow_null=True, allow_blank=True, default=None)
+    first = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+    last = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+    deleted = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    ECHOED = ("user_id", "first", "last", "deleted")
+
+
+class RangeViewDaySerializer(serializers.Serializer):
+    """One day of a range view: total miles and the rounded average feel of that day's logs."""
+
+    date = HttpDateField()
+    feel = serializers.SerializerMethodField()
+    miles = serializers.FloatField(read_only=True, allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_feel(self, day) -> int | None:
+        # The database rounds the average (half away from zero); only its type differs (Decimal/float).
+        return None if day["feel"] is None else int(day["feel"])
+
+
+class ExerciseTypeSerializer(serializers.BaseSerializer):
+    """An exercise type, as the contract lists them: its name."""
+
+    def to_representation(self, instance):
+        return instance.type

@@ -1,8 +1,189 @@
-from rest_framework.permissions import AllowAny
+"""Viewsets of exercise logs, the log feed, range views and exercise types."""
 
-from logs.models import ExerciseType
-from logs.serializers import ExerciseTypeSerializer
-from saintsxctf.api.viewsets import ContractViewSet, ListMixin
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from comments.serializers import CommentSerializer
+from logs import queries
+from logs.models import ExerciseType, Log
+from logs.serializers import (
+    ExerciseTypeSerializer,
+    FeedLogSerializer,
+    LogCreateSerializer,
+    LogSerializer,
+    LogUpdateSerializer,
+    LogWithCommentsSerializer,
+    RangeViewDaySerializer,
+)
+from logs.services import log_create, log_delete, log_soft_delete, log_update
+from saintsxctf.api.pagination import page_params, paginate
+from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
+
+LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
+FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
+RANGE_VIEW_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<exercise_types>[^/]+)/(?P<start>[^/]+)/(?P<end>[^/]+)"
+NO_RANGE_VIEW_DAYS = "no logs found in this date range with the selected filters"
+
+
+def envelope(name: str, **fields) -> serializers.Serializer:
+    """An OpenAPI description of a response envelope: `self` and `fields`."""
+    return inline_serializer(name, {"self": serializers.CharField(), **fields})
+
+
+DELETED = envelope("LogDeletedResponse", deleted=serializers.BooleanField())
+
+
+class LogViewSet(ContractModelViewSet):
+    """Exercise logs. Any runner reads them; only the author changes or deletes one."""
+
+    key, plural = "log", "logs"
+    queryset = Log.objects.order_by("date", "log_id")
+    serializer_class = LogSerializer
+    permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
+    lookup_url_kwarg = "log_id"
+    messages = {
+        "retrieve.not_found": "there is no log with this identifier",
+        "create.forbidden": "User {user} is not authorized to upload an exercise log for user {username}.",
+        "create.required": "'username', 'first', 'last', 'date', 'type', and 'feel' are required fields",
+        "create.invalid": "failed to create a new log",
+        "update.not_found": "there is no existing log with this id",
+        "update.forbidden": "User {user} is not authorized to update an exercise log owned by user {obj.user_id}.",
+        "update.invalid": "the log failed to update",
+        "update.same": "the log submitted is equal to the existing log with the same id",
+        "destroy.not_found": "There is no existing exercise log with this id.",
+        "destroy.forbidden": "User {user} is not authorized to delete an exercise log owned by user {obj.user_id}.",
+        "soft_destroy.not_found": "there is no existing exercise log with this id",
+        "soft_destroy.forbidden":
+            "User {user} is not authorized to soft delete an exercise log owned by user {obj.user_id}.",
+    }
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            return self.queryset.with_comments()
+        return self.queryset
+
+    def get_serializer_class(self):
+        return LogWithCommentsSerializer if self.action == "list" else LogSerializer
+
+    @property
+    def write_serializer_class(self):
+        return LogUpdateSerializer if self.action == "update" else LogCreateSerializer
+
+    def error_fields(self) -> dict:
+        if self.action == "retrieve":
+            return {"log": None, "comments": None}
+        return super().error_fields()
+
+    def validated(self, instance=None, partial: bool = False) -> dict:
+        if self.action == "create":
+            # The original's order: an empty body, then someone else's username, then missing fields.
+            body = self.request.data if isinstance(self.request.data, dict) else {}
+            if not body:
+                self.fail("empty", "the request body isn't populated")
+            if body.get("username") != self.request.user.get_username():
+                self.fail("forbidden", user=self.request.user.get_username(), username=body.get("username"))
+            if any(body.get(field) is None for field in LOG_REQUIRED):
+                self.fail("required")
+        return super().validated(instance, partial)
+
+    @extend_schema(responses=envelope("LogListResponse", logs=LogWithCommentsSerializer(many=True)))
+    def list(self, request, *args, **kwargs):
+        """Get all the exercise logs in the database."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=LogCreateSerializer,
+                   responses=envelope("LogCreatedResponse", added=serializers.BooleanField(), log=LogSerializer()))
+    def create(self, request, *args, **kwargs):
+        """Create a new exercise log."""
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, data: dict):
+        data.pop("username")  # checked to be the caller's own in validated()
+        return log_create(author=self.request.user, **data)
+
+    @extend_schema(responses=envelope("LogWithCommentsResponse", log=LogSerializer(), comments=CommentSerializer(many=True)))
+    def retrieve(self, request, *args, **kwargs):
+        """Retrieve a single exercise log with a given unique id."""
+        log = self.get_object()
+        return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(log.comments.all(), many=True).data)
+
+    @extend_schema(request=LogUpdateSerializer,
+                   responses=envelope("LogUpdatedResponse", updated=serializers.BooleanField(), log=LogSerializer()))
+    def update(self, request, *args, **kwargs):
+        """Update an exercise log with a given unique id."""
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, log: Log, data: dict):
+        # The path decides which log changes; a body `log_id` is ignored (as deviations.md 4 does for groups).
+        if log.matches(**data):
+            self.fail("same")
+        return log_update(log=log, **{k: v for k, v in data.items() if k not in LogUpdateSerializer.ECHOED})
+
+    @extend_schema(responses={204: DELETED})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a single exercise log with a given unique id."""
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, log: Log):
+        log_delete(log=log)
+
+    @extend_schema(responses={204: DELETED})
+    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
+    def soft_destroy(self, request, *args, **kwargs):
+        """Soft delete a single exercise log with a given unique id."""
+        return super().soft_destroy(request, *args, **kwargs)
+
+    def perform_soft_destroy(self, log: Log):
+        log_soft_delete(log=log)
+
+
+class LogFeedViewSet(ContractViewSet):
+    """Pages of exercise logs of everyone the caller runs with, a group or a runner, newest first."""
+
+    key, plural = "log", "logs"
+    queryset = Log.objects.all()
+    serializer_class = FeedLogSerializer
+
+    @extend_schema(responses=envelope(
+        "LogFeedPageResponse", next=serializers.CharField(allow_null=True), prev=serializers.CharField(allow_null=True),
+        logs=FeedLogSerializer(many=True), pages=serializers.IntegerField(),
+    ))
+    @action(detail=False, methods=["get"], url_path=FEED_PATH, url_name="feed",
+            error_body={"next": None, "prev": None, "logs": None, "pages": 0})
+    def feed(self, request, filter_by: str, bucket: str, limit: str, offset: str):
+        """Get a list of exercise logs based on certain filters."""
+        limit, offset = page_params(limit, offset)
+        logs = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
+        page = paginate(logs, limit=limit, offset=offset)
+        return Response({
+            **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
+            "logs": self.get_serializer(page.items, many=True).data,
+            "pages": page.pages,
+        })
+
+
+class RangeViewViewSet(ContractViewSet):
+    """Daily mileage and feel of a runner or a group between two dates."""
+
+    key, plural = "range_view", "range_view"
+    queryset = Log.objects.all()
+    serializer_class = RangeViewDaySerializer
+
+    @extend_schema(responses=envelope(
+        "RangeViewResponse", range_view=RangeViewDaySerializer(many=True), message=serializers.CharField(required=False),
+    ))
+    @action(detail=False, methods=["get"], url_path=RANGE_VIEW_PATH, url_name="view", error_body={"range_view": None})
+    def range_view(self, request, filter_by: str, bucket: str, exercise_types: str, start: str, end: str):
+        """Get a list of range view objects based on certain filters."""
+        days = queries.range_view(filter_by=filter_by, bucket=bucket, types=exercise_types, start=start, end=end)
+        body = {"range_view": self.get_serializer(days, many=True).data}
+        if not days:
+            body["message"] = NO_RANGE_VIEW_DAYS
+        return self.envelope(**body)
 
 
 class ExerciseTypeViewSet(ListMixin, ContractViewSet):
@@ -13,3 +194,8 @@ class ExerciseTypeViewSet(ListMixin, ContractViewSet):
     serializer_class = ExerciseTypeSerializer
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    @extend_schema(responses=envelope("ExerciseTypesResponse", types=serializers.ListField(child=serializers.CharField())))
+    def list(self, request, *args, **kwargs):
+        """Get all the exercise types in the database."""
+        return super().list(request, *args, **kwargs)

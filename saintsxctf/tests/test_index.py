@@ -55,4 +55,4 @@ def test_every_links_index_needs_no_token_and_every_link_resolves(api_client, ro
 
 def test_types_links_lists_its_endpoints(api_client):
     body = api_client.get(reverse("types:links")).json()
-    assert {"link": "/v2/types/", "verb": "GET", "description": "Get all the types."} in body["endpoints"]
+    assert {"link": "/v2/types/", "verb": "GET", "description": "Get all the exercise types in the database."} in body["endpoints"]
