@@ -169,7 +169,7 @@ if SQL_QUERY_COUNT_HEADER:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["saintsxctf.api.renderers.ContractJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "saintsxctf.api.errors.exception_handler",

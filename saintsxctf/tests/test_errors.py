@@ -100,3 +100,21 @@ def test_collection_redirects(auth_client):
     resp = auth_client.post(reverse("types:type-redirect"), {"a": 1}, format="json")
     assert resp.status_code == 307
     assert resp["Location"] == "/v2/types/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_204_goes_out_without_a_body(user):
+    """Through the WSGI application itself: the test client would hide a body by stripping it."""
+    from wsgiref.util import setup_testing_defaults
+
+    from logs.tests.factories import LogFactory
+    from saintsxctf.wsgi import application
+
+    log = LogFactory(user=user)
+    environ = {"REQUEST_METHOD": "DELETE", "PATH_INFO": reverse("logs:log-soft", kwargs={"log_id": log.pk}),
+               "HTTP_AUTHORIZATION": f"Bearer {issue_access_token(user)}", "SERVER_NAME": "localhost"}
+    setup_testing_defaults(environ)
+    status = []
+    body = b"".join(application(environ, lambda s, headers, exc_info=None: status.append(s)))
+    assert status == ["204 No Content"]
+    assert body == b""
