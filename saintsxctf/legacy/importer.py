@@ -15,13 +15,12 @@ from urllib.parse import unquote, urlparse
 import MySQLdb
 import MySQLdb.cursors
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
+from saintsxctf.bulk import bulk_insert
 from saintsxctf.legacy.mapping import TABLES, TableMap
 
 BATCH_SIZE = 5000
-# Fields whose Python values the database driver cannot take as they are.
-CONVERTED_FIELDS = (models.DateField, models.TimeField, models.DurationField, models.BinaryField, models.DecimalField)
 POSITIVE_FIELDS = (models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField)
 
 
@@ -99,7 +98,6 @@ class LegacyImporter:
         self.verbosity = verbosity
         self.maps = [m for m in TABLES if tables is None or m.table in tables]
         self.report = ImportReport()
-        self._plans: dict[str, list[tuple]] = {}
 
     # -- output ------------------------------------------------------------------------------------------
     def say(self, text: str, level: int = 1):
@@ -217,37 +215,10 @@ class LegacyImporter:
                 except DatabaseError as exc:
                     self.reject(table_map, values, f"database refused the row: {exc}", result)
 
-    def insert(self, table_map: TableMap, rows: list[dict]):
-        """One multi-row INSERT with explicit ids.
-
-        Plain `executemany` rather than `bulk_create`: the rows are already validated, and the ORM's per-value
-        SQL compilation was 80% of the import time. Values still go through each field's own `get_db_prep_save`
-        where the database needs a conversion (dates, durations, binary).
-        """
-        plan = self.insert_plan(table_map)
-        table = connection.ops.quote_name(table_map.model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(column) for column, *_ in plan)
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(plan))})"
-        params = [
-            [prep(values[attname]) if attname in values else default for _, attname, prep, default in plan]
-            for values in rows
-        ]
-        with connection.cursor() as cur:
-            cur.executemany(sql, params)
-
-    def insert_plan(self, table_map: TableMap) -> list[tuple]:
-        """(column, attname, prepare, default) for every column we write, computed once per table."""
-        if table_map.table not in self._plans:
-            plan, db = [], connections[DEFAULT_DB_ALIAS]  # the real connection: the proxy is slow per value
-            for f in table_map.model._meta.concrete_fields:
-                if f.primary_key and table_map.skip and f.attname in table_map.skip:
-                    continue  # the legacy table has no id: let the database number the rows
-                needs_prep = isinstance(f, CONVERTED_FIELDS)
-                prep = ((lambda v, f=f: None if v is None else f.get_db_prep_save(v, db)) if needs_prep
-                        else (lambda v: v))
-                plan.append((f.column, f.attname, prep, f.get_db_prep_save(f.get_default(), db)))
-            self._plans[table_map.table] = plan
-        return self._plans[table_map.table]
+    @staticmethod
+    def insert(table_map: TableMap, rows: list[dict]):
+        """One multi-row INSERT with explicit ids (plain `executemany`: see saintsxctf/bulk.py for why)."""
+        bulk_insert(table_map.model, rows, with_pk=table_map.model._meta.pk.attname not in table_map.skip)
 
     def convert(self, table_map: TableMap, selected, row: dict) -> tuple[dict, str | None]:
         """Legacy row → our field values, or the reason it breaks our rules."""
