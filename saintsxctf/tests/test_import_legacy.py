@@ -160,9 +160,10 @@ def test_next_created_rows_get_fresh_ids(legacy, user):
     group = Group.objects.create(group_name="fresh")
     member = GroupMember.objects.create(group=group, user=user)
 
-    assert log.log_id == 65
-    assert group.id == 10
-    assert member.id == 10
+    # Above every legacy id (MariaDB counters never go back after a rollback, so not necessarily max + 1).
+    assert log.log_id > 64
+    assert group.id > 9
+    assert member.id > 9
 
 
 def test_rows_that_break_our_rules_are_reported_by_id_and_the_rest_imported(legacy):
