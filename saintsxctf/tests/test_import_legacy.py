@@ -235,3 +235,19 @@ def test_import_of_a_generated_100k_log_database_reports_rows_per_second(legacy,
     with capsys.disabled():
         print(f"\nimport_legacy: {total} logs in {seconds:.1f}s = {total / seconds:,.0f} rows/s "
               f"(logs table alone {report.result('logs').seconds:.1f}s)")
+
+
+@pytest.mark.django_db
+def test_reset_sequence_raises_a_lagging_sqlite_counter(user):
+    from django.db import connection
+
+    from saintsxctf.legacy.importer import reset_sequence
+
+    if connection.vendor != "sqlite":
+        pytest.skip("sqlite_sequence is SQLite's; MariaDB's counter is covered by test_next_created_rows_get_fresh_ids")
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Log._meta.db_table])
+
+    reset_sequence(Log, 500)
+
+    assert Log.objects.create(user=user, first="A", last="J", date="2024-01-01", type_id="run", feel=5).log_id == 501
