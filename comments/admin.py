@@ -8,7 +8,7 @@ from saintsxctf.admin import AuditedAdmin
 class CommentAdmin(AuditedAdmin):
     list_display = ("comment_id", "user", "log", "time", "content", "deleted")
     list_filter = ("time",)
-    search_fields = ("user__username", "content")
+    search_fields = ("user__username", "user__first", "user__last", "content")
     date_hierarchy = "time"
-    list_select_related = ("user",)
+    list_select_related = ("user", "log")
     raw_id_fields = ("user", "log")

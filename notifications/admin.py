@@ -8,7 +8,7 @@ from saintsxctf.admin import AuditedAdmin
 class NotificationAdmin(AuditedAdmin):
     list_display = ("notification_id", "user", "time", "viewed", "description", "deleted")
     list_filter = ("viewed", "time")
-    search_fields = ("user__username", "description")
+    search_fields = ("user__username", "description", "link")
     date_hierarchy = "time"
     list_select_related = ("user",)
     raw_id_fields = ("user",)

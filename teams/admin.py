@@ -7,6 +7,7 @@ from teams.models import Team, TeamGroup, TeamMember
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
     list_display = ("name", "title", "week_start", "deleted")
+    list_filter = ("week_start",)
     search_fields = ("name", "title", "description")
 
 
@@ -14,7 +15,7 @@ class TeamAdmin(AuditedAdmin):
 class TeamMemberAdmin(AuditedAdmin):
     list_display = ("id", "team", "user", "status", "role", "deleted")
     list_filter = ("status", "role", "team")
-    search_fields = ("user__username", "team__name")
+    search_fields = ("user__username", "user__first", "user__last", "team__name")
     list_select_related = ("team", "user")
     raw_id_fields = ("user",)
 
