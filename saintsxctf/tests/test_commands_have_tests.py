@@ -15,7 +15,9 @@ def project_commands() -> set[str]:
         if app_name.startswith("django."):
             continue
         app = next((a for a in apps.get_app_configs() if a.name == app_name), None)
-        if app is not None and Path(app.path).resolve().is_relative_to(root):
+        path = Path(app.path).resolve() if app is not None else None
+        # Installed packages may live inside the project directory too (a `.venv` there).
+        if path is not None and path.is_relative_to(root) and "site-packages" not in path.parts:
             commands.add(name)
     return commands
 
