@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from comments.models import Comment
+from comments.services import web_log_link
 from groups.models import Group, GroupMember
 from logs.models import ExerciseType, Log
 from notifications.models import Notification
@@ -304,8 +305,8 @@ def _write_log_batch(plan: Plan, k: int, size: int, big, rest, types, weights):
                                 content=rng.choice(COMMENTS), time=when))
         if author[0] != log.user_id:
             notes.append(Notification(user_id=log.user_id, viewed="Y" if when.date() < plan.today else "N",
-                                      description=f"{author[1]} {author[2]} commented on your log.", time=when,
-                                      link=None))
+                                      description=f"{author[1]} {author[2]} commented on your exercise log.",
+                                      time=when, link=web_log_link(log.log_id)))
     for row in (*comments, *notes):
         row.stamp_created()
     bulk_insert(Comment, comments, with_pk=False)
