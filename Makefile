@@ -34,5 +34,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# The load benchmark on MariaDB (bench/README.md); e.g. `make bench BENCH_DURATION=3 BENCH_SCALES=small`.
+bench: install
+	./scripts/bench-deps.sh
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
