@@ -18,6 +18,7 @@ import base64
 import json
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +37,7 @@ logger = logging.getLogger("saintsxctf.auth")
 PASSWORD_CLAIM = "pwd"
 SESSION_CLAIM = "sid"
 REVOKED_SESSION_KEY = "auth:revoked-session:{}"
+REFRESH_REUSE_GRACE = timedelta(seconds=10)
 
 
 def password_fingerprint(user: User) -> str:
@@ -146,9 +148,12 @@ def rotate_refresh_token(raw_token: str) -> tuple[AccessToken, RefreshToken]:
         defaults={"user": user, "token": raw_token, "created_at": token.current_time,
                   "expires_at": datetime_from_epoch(token["exp"])},
     )
-    _, first_use = BlacklistedToken.objects.get_or_create(token=outstanding)
-    if not first_use:  # a used refresh token came back: revoke everything this session holds
-        _revoke_sessions([token.get(SESSION_CLAIM)])
+    spent, first_use = BlacklistedToken.objects.get_or_create(token=outstanding)
+    if not first_use:
+        # A used refresh token came back. Within a few seconds that is one client racing itself (two tabs
+        # refreshing at once): refuse it only. Later it is a copy in someone else's hands: end the session.
+        if token.current_time - spent.blacklisted_at > REFRESH_REUSE_GRACE:
+            _revoke_sessions([token.get(SESSION_CLAIM)])
         raise TokenError("Token is blacklisted")
     refresh = RefreshToken(raw_token, verify=False)  # verified above
     refresh.set_jti()
