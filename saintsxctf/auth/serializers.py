@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -14,8 +15,16 @@ class TokenRequestSerializer(serializers.Serializer):
     clientSecret = serializers.CharField(help_text="Password", trim_whitespace=False)  # noqa: N815
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "boolean", "enum": [False]}], "nullable": True})
+class JwtOrRefusalField(serializers.Field):
+    """The legacy `result`: a JWT, `false` for a wrong password, `null` for an unknown user."""
+
+    def to_representation(self, value):
+        return value
+
+
 class TokenResultSerializer(serializers.Serializer):
-    result = serializers.CharField(allow_null=True, help_text="The JWT, or false/null when refused")
+    result = JwtOrRefusalField(help_text="The JWT; false for a wrong password, null for an unknown user")
     refresh = serializers.CharField(required=False, help_text="A refresh token for /auth/token/refresh "
                                     "(only with a JWT; clients that never refresh ignore it)")
 

@@ -16,6 +16,7 @@ from saintsxctf.auth.serializers import (
     TokenResultSerializer,
 )
 from saintsxctf.auth.tokens import issue_refresh_token, legacy_access_token, logout, token_user
+from saintsxctf.views import ErrorBody
 from users.models import User
 
 
@@ -29,7 +30,8 @@ class TokenView(PublicView):
 
     throttle_classes = TOKEN_THROTTLES
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResultSerializer, tags=["Auth"])
+    @extend_schema(request=TokenRequestSerializer, tags=["Auth"],
+                   responses={200: TokenResultSerializer, 400: ErrorBody, 429: ErrorBody})
     def post(self, request):
         """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": null}` for an unknown user,
         false for a wrong password. Old clients read `result` only; new ones refresh with `refresh`."""
