@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve test lint migrate demo bench clean
+.PHONY: install run serve test lint migrate demo bench clean faults soak
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/system-deps.sh
 	./scripts/system-deps.sh
@@ -38,6 +38,15 @@ lint: install
 bench: install
 	./scripts/bench-deps.sh
 	$(PY) bench/run.py
+
+# Restart a private MariaDB under a steady write load: the API recovers, no acknowledged write is lost.
+# FAULTS_ARGS="--write log --crash" etc.; see ops/faults.py.
+faults: install
+	$(PY) ops/faults.py $(FAULTS_ARGS)
+
+# A steady load against gunicorn for SOAK_MINUTES (default 10): zero errors, bounded worker memory.
+soak: install
+	$(PY) ops/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -174,23 +175,44 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "saintsxctf.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles (saintsxctf/api/throttles.py): per client address and per account named in the request, counted
+    # in the shared cache. `<requests>/<period>`, e.g. 30/min or 100/10min.
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env("THROTTLE_AUTH", "60/min"),
-        "signup": env("THROTTLE_SIGNUP", "20/min"),
-        "codes": env("THROTTLE_CODES", "20/min"),
+        "token_ip": env("THROTTLE_TOKEN_IP", "60/min"),
+        "token_account": env("THROTTLE_TOKEN_ACCOUNT", "30/min"),
+        "signup_ip": env("THROTTLE_SIGNUP_IP", "20/min"),
+        "signup_account": env("THROTTLE_SIGNUP_ACCOUNT", "10/min"),
+        "forgot_password_ip": env("THROTTLE_FORGOT_PASSWORD_IP", "20/min"),
+        "forgot_password_account": env("THROTTLE_FORGOT_PASSWORD_ACCOUNT", "5/min"),
+        "activation_code_ip": env("THROTTLE_ACTIVATION_CODE_IP", "30/min"),
+        "activation_code_account": env("THROTTLE_ACTIVATION_CODE_ACCOUNT", "10/min"),
     },
+    # How many proxies in front of gunicorn append to X-Forwarded-For. 0: the client address is REMOTE_ADDR and
+    # the header is ignored (otherwise any client could name its own address and dodge the per-address limits).
+    "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0),
 }
 
+# Tokens (saintsxctf/auth/tokens.py). Access tokens from /auth/token/refresh and /auth/token/pair are short-lived;
+# new clients refresh them (refresh tokens rotate, and the used one is blacklisted). The `result` token of the
+# legacy POST /auth/token lives longer because the existing clients never refresh: when it expires they send
+# their runner back to the sign-in page (the original's tokens lived 28 days). Logging out and changing the
+# password revoke both kinds at once, which is what makes a long legacy lifetime tolerable.
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 60)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
     "USER_ID_FIELD": "username",
     "USER_ID_CLAIM": "sub",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
+    "TOKEN_OBTAIN_SERIALIZER": "saintsxctf.auth.serializers.TokenPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "saintsxctf.auth.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "saintsxctf.auth.serializers.TokenVerifySerializer",
 }
+JWT_LEGACY_ACCESS_LIFETIME = timedelta(hours=env_int("JWT_LEGACY_ACCESS_HOURS", 7 * 24))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "SaintsXCTF API",

@@ -9,6 +9,11 @@ from rest_framework.views import APIView
 from saintsxctf.api.errors import framework_body
 from saintsxctf.api.links import link, self_link
 
+# The framework error body (saintsxctf/api/errors.py), for the docs.
+ErrorBody = inline_serializer("FrameworkError", {
+    "error_description": serializers.CharField(), "exception": serializers.CharField(),
+    "contact": serializers.CharField(), "api_index": serializers.CharField()})
+
 
 class IndexView(APIView):
     authentication_classes: list = []
@@ -53,7 +58,8 @@ class V2View(IndexView):
 class V2LinksView(IndexView):
     """The links index of every resource group of version 2."""
 
-    @extend_schema(tags=["Metadata"], responses=serializers.DictField(child=serializers.CharField()))
+    @extend_schema(tags=["Metadata"], responses={
+        200: {"type": "object", "additionalProperties": {"type": "string"}}})
     def get(self, request):
         """Links to the links index of every resource group."""
         from saintsxctf.urls import API_ROUTERS
@@ -65,7 +71,7 @@ class V2LinksView(IndexView):
 class Error404View(IndexView):
     """A generic 404 error, on purpose."""
 
-    @extend_schema(tags=["Error"], responses={404: serializers.DictField()})
+    @extend_schema(tags=["Error"], responses={404: ErrorBody})
     def get(self, request):
         """The 404 error body."""
         return Response(framework_body(404, "404 Not Found: This is a deliberate 404 response."), status=404)
@@ -74,7 +80,7 @@ class Error404View(IndexView):
 class Error500View(IndexView):
     """A generic 500 error, on purpose."""
 
-    @extend_schema(tags=["Error"], responses={500: serializers.DictField()})
+    @extend_schema(tags=["Error"], responses={500: ErrorBody})
     def get(self, request):
         """The 500 error body."""
         return Response(framework_body(500, "500 Internal Server Error: This is a deliberate 500 response."),

@@ -93,8 +93,12 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
         if is_legacy_hash(self.password):
             if not check_legacy_password(raw_password, self.password):
                 return False
+            legacy = self.password
             self.set_password(raw_password)
-            type(self).all_objects.filter(pk=self.pk).update(password=self.password)
+            # Only the first of concurrent sign-ins upgrades the hash; the others adopt it, so every token
+            # they issue carries the same password fingerprint (saintsxctf/auth/tokens.py).
+            if not type(self).all_objects.filter(pk=self.pk, password=legacy).update(password=self.password):
+                self.password = type(self).all_objects.filter(pk=self.pk).values_list("password", flat=True).get()
             return True
         return super().check_password(raw_password)
 

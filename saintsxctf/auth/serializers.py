@@ -1,4 +1,13 @@
-from rest_framework import serializers
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import UntypedToken
+
+from saintsxctf.auth.tokens import issue_refresh_token, rotate_refresh_token, token_is_live
+from users.models import User
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -6,8 +15,18 @@ class TokenRequestSerializer(serializers.Serializer):
     clientSecret = serializers.CharField(help_text="Password", trim_whitespace=False)  # noqa: N815
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "boolean", "enum": [False]}], "nullable": True})
+class JwtOrRefusalField(serializers.Field):
+    """The legacy `result`: a JWT, `false` for a wrong password, `null` for an unknown user."""
+
+    def to_representation(self, value):
+        return value
+
+
 class TokenResultSerializer(serializers.Serializer):
-    result = serializers.CharField(allow_null=True, help_text="The JWT, or false/null when refused")
+    result = JwtOrRefusalField(help_text="The JWT; false for a wrong password, null for an unknown user")
+    refresh = serializers.CharField(required=False, help_text="A refresh token for /auth/token/refresh "
+                                    "(only with a JWT; clients that never refresh ignore it)")
 
 
 class AuthenticateRequestSerializer(serializers.Serializer):
@@ -16,3 +35,51 @@ class AuthenticateRequestSerializer(serializers.Serializer):
 
 class AuthenticateResultSerializer(serializers.Serializer):
     result = serializers.BooleanField()
+
+
+class LogoutRequestSerializer(serializers.Serializer):
+    refresh = serializers.CharField(required=False, help_text="The session's refresh token")
+    token = serializers.CharField(required=False, help_text="Or an access token of the session (legacy clients)")
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """Username + password → a new session's refresh token and a short-lived access token."""
+
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise exceptions.AuthenticationFailed("No active account found with the given credentials")
+        refresh = issue_refresh_token(user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    """A refresh token → a new access token and a new refresh token (rotation; the old one is spent)."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        access, refresh = rotate_refresh_token(attrs["refresh"])
+        return {"access": str(access), "refresh": str(refresh)}
+
+
+class TokenVerifySerializer(serializers.Serializer):
+    """Any token of ours → 200 when it is valid and not revoked."""
+
+    token = serializers.CharField(write_only=True)
+
+    def validate(self, attrs):
+        token = UntypedToken(attrs["token"])
+        jti = token.get(api_settings.JTI_CLAIM)
+        if BlacklistedToken.objects.filter(token__jti=jti).exists():
+            raise TokenError("Token is blacklisted")
+        user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+        if user is None or not token_is_live(token, user):
+            raise TokenError("Token has been revoked")
+        return {}

@@ -1,28 +1,192 @@
-"""Issuing and checking tokens (simplejwt), shared by the legacy auth endpoints and the tests."""
+"""Issuing, checking and revoking tokens (simplejwt), shared by the auth endpoints, the users app and the tests.
 
+Every token carries two claims of ours besides the legacy ones (`sub`, `email`, `name`):
+
+- `pwd`: a keyed fingerprint of the user's password hash. Changing the password changes the hash, so every
+  token issued before the change stops verifying. `BearerTokenAuthentication` checks it against the user row it
+  loads anyway: no extra query per request.
+- `sid`: the login session. It is set when a user signs in and carried through refresh rotation, so logging
+  out (or `revoke_user_tokens`) can revoke the access tokens of a session as well as its refresh token: the
+  revoked session ids live in the shared cache (Redis in production) until every token of theirs has expired.
+
+Lifetimes (settings, from the environment): `SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]` for access tokens minted
+by `/auth/token/refresh` and `/auth/token/pair`; `JWT_LEGACY_ACCESS_LIFETIME` for the `result` token of
+`POST /auth/token`, which old clients use until it expires because they never refresh.
+"""
+
+import base64
+import json
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from users.models import User
 
+logger = logging.getLogger("saintsxctf.auth")
+
+PASSWORD_CLAIM = "pwd"
+SESSION_CLAIM = "sid"
+REVOKED_SESSION_KEY = "auth:revoked-session:{}"
+REFRESH_REUSE_GRACE = timedelta(seconds=10)
+
+
+def password_fingerprint(user: User) -> str:
+    """A keyed digest of the user's password hash: it changes with the password and reveals nothing of it."""
+    return salted_hmac("saintsxctf.auth.tokens.password", user.password or "", algorithm="sha256").hexdigest()[:32]
+
 
 def issue_refresh_token(user: User) -> RefreshToken:
-    """A refresh token whose access token carries the claims the legacy auth service put in its tokens."""
-    refresh = RefreshToken.for_user(user)
+    """A new login session: a refresh token (recorded as outstanding) whose access tokens carry our claims."""
+    refresh = RefreshToken()
+    refresh[api_settings.USER_ID_CLAIM] = getattr(user, api_settings.USER_ID_FIELD)
     refresh["email"] = user.email
     refresh["name"] = user.get_full_name()
+    refresh[PASSWORD_CLAIM] = password_fingerprint(user)
+    refresh[SESSION_CLAIM] = uuid.uuid4().hex
+    OutstandingToken.objects.create(
+        user=user, jti=refresh[api_settings.JTI_CLAIM], token=str(refresh), created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
     return refresh
 
 
+def legacy_access_token(refresh: RefreshToken) -> AccessToken:
+    """The access token of `refresh` with the legacy lifetime (`POST /auth/token`'s `result`)."""
+    access = refresh.access_token
+    access.set_exp(from_time=refresh.current_time, lifetime=settings.JWT_LEGACY_ACCESS_LIFETIME)
+    return access
+
+
 def issue_access_token(user: User) -> str:
-    """A signed access token for `user`."""
-    return str(issue_refresh_token(user).access_token)
+    """A signed access token for `user`, as `POST /auth/token` gives it (a new session)."""
+    return str(legacy_access_token(issue_refresh_token(user)))
+
+
+def session_revoked(sid: str | None) -> bool:
+    """True when the session was logged out. A cache outage fails open (tokens still expire on time)."""
+    if not sid:
+        return True
+    try:
+        return cache.get(REVOKED_SESSION_KEY.format(sid)) is not None
+    except Exception:  # noqa: BLE001 - a cache outage must not take authentication down with it
+        logger.warning("token revocation cache unreachable; session %s not checked", sid, exc_info=True)
+        return False
+
+
+def _revoke_sessions(sids) -> None:
+    """Mark sessions revoked until every token they could still hold has expired."""
+    sids = {sid for sid in sids if sid}
+    if not sids:
+        return
+    ttl = max(api_settings.REFRESH_TOKEN_LIFETIME, api_settings.ACCESS_TOKEN_LIFETIME,
+              settings.JWT_LEGACY_ACCESS_LIFETIME)
+    cache.set_many({REVOKED_SESSION_KEY.format(sid): 1 for sid in sids}, timeout=int(ttl.total_seconds()) + 60)
+
+
+def token_is_live(token: Token, user: User) -> bool:
+    """True when `token` (already verified: signature, expiry, type) still speaks for `user`."""
+    return constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)) and \
+        not session_revoked(token.get(SESSION_CLAIM))
 
 
 def token_user(raw_token: str) -> User | None:
-    """The live user a valid access token belongs to, or None."""
+    """The live user a valid, unrevoked access token belongs to, or None."""
     try:
         token = AccessToken(raw_token)
     except (TokenError, TypeError, ValueError):
         return None
-    return User.objects.filter(username=token.get("sub")).first()
+    user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+    return user if user is not None and token_is_live(token, user) else None
+
+
+def logout(raw_token: str) -> bool:
+    """Revoke the session of a refresh or access token of ours: its refresh token is blacklisted and every
+    access token of the session stops working. False when the token is not one of ours (bad signature,
+    expired, malformed)."""
+    try:
+        token = UntypedToken(raw_token)  # signature and expiry; a blacklisted refresh token is fine here
+    except (TokenError, TypeError, ValueError):
+        return False
+    if token.get(api_settings.TOKEN_TYPE_CLAIM) not in ("access", "refresh"):
+        return False
+    if token.get(api_settings.TOKEN_TYPE_CLAIM) == "refresh":
+        outstanding, _ = OutstandingToken.objects.get_or_create(
+            jti=token[api_settings.JTI_CLAIM],
+            defaults={"token": raw_token, "created_at": token.current_time,
+                      "expires_at": datetime_from_epoch(token["exp"]),
+                      "user": User.objects.filter(username=token.get(api_settings.USER_ID_CLAIM)).first()},
+        )
+        BlacklistedToken.objects.get_or_create(token=outstanding)
+    _revoke_sessions([token.get(SESSION_CLAIM)])
+    return True
+
+
+def rotate_refresh_token(raw_token: str) -> tuple[AccessToken, RefreshToken]:
+    """Exchange a refresh token for a new access token and a new refresh token of the same session.
+
+    The presented refresh token is blacklisted; each can be used once. Presenting one that was already used
+    means two parties hold it (a stolen copy): the whole session is revoked. Raises TokenError when refused.
+    """
+    token = UntypedToken(raw_token)  # signature and expiry, blacklisted or not
+    if token.get(api_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
+        raise TokenError("Token has wrong type")
+    user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+    if user is None or not token_is_live(token, user):
+        raise TokenError("Token has been revoked")
+    outstanding, _ = OutstandingToken.objects.get_or_create(
+        jti=token[api_settings.JTI_CLAIM],
+        defaults={"user": user, "token": raw_token, "created_at": token.current_time,
+                  "expires_at": datetime_from_epoch(token["exp"])},
+    )
+    spent, first_use = BlacklistedToken.objects.get_or_create(token=outstanding)
+    if not first_use:
+        # A used refresh token came back. Within a few seconds that is one client racing itself (two tabs
+        # refreshing at once): refuse it only. Later it is a copy in someone else's hands: end the session.
+        if token.current_time - spent.blacklisted_at > REFRESH_REUSE_GRACE:
+            _revoke_sessions([token.get(SESSION_CLAIM)])
+        raise TokenError("Token is blacklisted")
+    refresh = RefreshToken(raw_token, verify=False)  # verified above
+    refresh.set_jti()
+    refresh.set_exp()
+    refresh.set_iat()
+    OutstandingToken.objects.create(
+        user=user, jti=refresh[api_settings.JTI_CLAIM], token=str(refresh), created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
+    return refresh.access_token, refresh
+
+
+def _unverified_claim(raw_token: str, claim: str):
+    """A claim of a token we issued and stored ourselves (no signature check needed: it came from our DB)."""
+    try:
+        payload = raw_token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get(claim)
+    except (IndexError, ValueError, AttributeError):
+        return None
+
+
+@transaction.atomic
+def revoke_user_tokens(user: User) -> int:
+    """Revoke every outstanding token of `user`: refresh tokens are blacklisted and the access tokens of
+    their sessions stop working. Call it after a password change or reset (a changed password alone already
+    invalidates every older token through the `pwd` claim) or to sign a user out everywhere.
+    Returns how many refresh tokens were newly blacklisted."""
+    outstanding = list(
+        OutstandingToken.objects.filter(user=user, expires_at__gt=RefreshToken().current_time,
+                                        blacklistedtoken__isnull=True).only("id", "token")
+    )
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding],
+                                         ignore_conflicts=True)
+    # Not deferred to commit: revoking sessions of a rolled-back password change only fails safe.
+    _revoke_sessions(_unverified_claim(token.token, SESSION_CLAIM) for token in outstanding)
+    return len(outstanding)

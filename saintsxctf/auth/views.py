@@ -4,16 +4,19 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
+from saintsxctf.api.throttles import TOKEN_THROTTLES
 from saintsxctf.auth.serializers import (
     AuthenticateRequestSerializer,
     AuthenticateResultSerializer,
+    LogoutRequestSerializer,
     TokenRequestSerializer,
     TokenResultSerializer,
 )
-from saintsxctf.auth.tokens import issue_access_token, token_user
+from saintsxctf.auth.tokens import issue_refresh_token, legacy_access_token, logout, token_user
+from saintsxctf.views import ErrorBody
 from users.models import User
 
 
@@ -25,12 +28,13 @@ class PublicView(APIView):
 class TokenView(PublicView):
     """Exchange a username (or email) and password for a JWT."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = TOKEN_THROTTLES
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResultSerializer, tags=["Auth"])
+    @extend_schema(request=TokenRequestSerializer, tags=["Auth"],
+                   responses={200: TokenResultSerializer, 400: ErrorBody, 429: ErrorBody})
     def post(self, request):
-        """Issue a token: `{"result": "<jwt>"}`; `{"result": null}` for an unknown user, false for a wrong password."""
+        """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": null}` for an unknown user,
+        false for a wrong password. Old clients read `result` only; new ones refresh with `refresh`."""
         body = TokenRequestSerializer(data=request.data)
         if not body.is_valid():
             return Response({"result": False})
@@ -40,7 +44,8 @@ class TokenView(PublicView):
             return Response({"result": None})
         if not user.check_password(body.validated_data["clientSecret"]):
             return Response({"result": False})
-        return Response({"result": issue_access_token(user)})
+        refresh = issue_refresh_token(user)
+        return Response({"result": str(legacy_access_token(refresh)), "refresh": str(refresh)})
 
 
 class AuthenticateView(PublicView):
@@ -52,3 +57,25 @@ class AuthenticateView(PublicView):
         body = AuthenticateRequestSerializer(data=request.data)
         valid = body.is_valid() and token_user(body.validated_data["token"]) is not None
         return Response({"result": valid})
+
+
+class LogoutView(PublicView):
+    """Log out: revoke a session (its refresh token and every access token it issued)."""
+
+    @extend_schema(request=LogoutRequestSerializer, responses=AuthenticateResultSerializer, tags=["Auth"])
+    def post(self, request):
+        """`{"refresh": "<jwt>"}` (or `{"token": "<access jwt>"}`, or only the bearer header) → `{"result": true}`
+        when a session was revoked, `{"result": false}` when the token is not a valid one of ours."""
+        body = LogoutRequestSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid()
+        raw = body.validated_data.get("refresh") or body.validated_data.get("token")
+        if not raw:
+            scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+            raw = credentials.strip() if scheme == "Bearer" else ""
+        return Response({"result": bool(raw) and logout(raw)})
+
+
+class ThrottledTokenPairView(TokenObtainPairView):
+    """Exchange a username and password for an access token and a refresh token (new clients)."""
+
+    throttle_classes = TOKEN_THROTTLES

@@ -1,0 +1,246 @@
+"""Shared pieces of `make faults` and `make soak`: a private MariaDB, gunicorn, a steady load, process memory.
+
+Everything runs on loopback and is bounded in time. The MariaDB server is private to the run (its own data
+directory under /tmp, its own port): the fault script stops and starts it, so it must never be a server that
+anyone else is using. Every process started here is stopped here, by its pid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float) -> float:
+    """Seconds until something accepts TCP on 127.0.0.1:port; raises TimeoutError."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return time.monotonic() - start
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class PrivateMariaDB:
+    """A throwaway mariadbd on 127.0.0.1:<port> with its own data directory. Use as a context manager."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="saintsxctf-ops-db-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mysql://root@127.0.0.1:{self.port}/saintsxctf"
+
+    def __enter__(self) -> PrivateMariaDB:
+        subprocess.run(
+            [shutil.which("mariadb-install-db") or "mariadb-install-db", "--no-defaults",
+             f"--datadir={self.dir / 'data'}", "--user=root", "--auth-root-authentication-method=normal",
+             "--skip-test-db"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.start()
+        subprocess.run([shutil.which("mariadb") or "mariadb", "-h127.0.0.1", f"-P{self.port}", "-uroot", "-e",
+                        "CREATE DATABASE saintsxctf CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"], check=True)
+        return self
+
+    def start(self) -> float:
+        """Start mariadbd on the existing data directory; seconds until it accepts connections."""
+        self.process = subprocess.Popen(
+            ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.dir / 'data'}",
+             f"--socket={self.dir / 'mysqld.sock'}", f"--port={self.port}", "--bind-address=127.0.0.1",
+             "--user=root", f"--pid-file={self.dir / 'mysqld.pid'}", f"--log-error={self.dir / 'error.log'}",
+             "--innodb-buffer-pool-size=64M", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=1",
+             "--max-connections=200"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        return wait_for_port(self.port, 60)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop this mariadbd (by its pid): SIGTERM is a clean shutdown, SIGKILL a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=60)
+        self.process = None
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def django_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of the server and of this script's own Django: production-like, loopback only."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": env.get("SECRET_KEY") or "ops-" + os.urandom(32).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+        # A load test is not a throttle test: lift the limits for the load's one address and account.
+        **{f"THROTTLE_{scope}_{kind}": "1000000/min" for scope in ("TOKEN", "SIGNUP", "FORGOT_PASSWORD",
+                                                                  "ACTIVATION_CODE") for kind in ("IP", "ACCOUNT")},
+        **extra,
+    })
+    return env
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Configure this process's Django against the same database as the server, and migrate it."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saintsxctf.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+class Gunicorn:
+    """gunicorn serving the project on 127.0.0.1:<port>. Use as a context manager."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2, port: int | None = None, logfile: Path | None = None):
+        self.env, self.workers, self.port = env, workers, port or free_port()
+        self.logfile = logfile or Path(tempfile.mkstemp(prefix="saintsxctf-ops-gunicorn-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Gunicorn:
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "saintsxctf.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--timeout", "30", "--graceful-timeout", "5"],
+            cwd=ROOT, env=self.env, stdout=self.logfile.open("w"), stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, 30)
+        deadline = time.monotonic() + 30
+        while len(self.worker_pids()) < self.workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self
+
+    def worker_pids(self) -> list[int]:
+        if not self.process:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return sorted(int(pid) for pid in children.read_text().split())
+        except OSError:
+            return []
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def request(base: str, method: str, path: str, body=None, token: str | None = None,
+            timeout: float = 10) -> tuple[int, object]:
+    """(status, parsed JSON or None); status 0 when no HTTP answer came back at all."""
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    except (OSError, urllib.error.URLError):
+        return 0, None
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, None
+
+
+@dataclass
+class Outcome:
+    started: float  # seconds since the load began
+    status: int
+    payload: object = None
+    label: str = ""
+
+
+@dataclass
+class SteadyLoad:
+    """Send `make_request(i)` at `rate` requests per second from `threads` threads for `seconds`.
+
+    Request i is due at start + i / rate, whoever is free sends it: the rate stays steady while some requests
+    are slow (up to `threads` in flight), and the schedule is bounded by `seconds`."""
+
+    make_request: object  # callable(i) -> Outcome-producing callable
+    rate: float
+    seconds: float
+    threads: int = 8
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def run(self) -> list[Outcome]:
+        total = int(self.rate * self.seconds)
+        start = time.monotonic()
+        counter = iter(range(total))
+        lock = threading.Lock()
+
+        def worker():
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                delay = start + i / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                sent = time.monotonic() - start
+                status, payload, label = self.make_request(i)
+                with lock:
+                    self.outcomes.append(Outcome(sent, status, payload, label))
+
+        pool = [threading.Thread(target=worker, daemon=True) for _ in range(self.threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        self.outcomes.sort(key=lambda outcome: outcome.started)
+        return self.outcomes

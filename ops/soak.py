@@ -1,0 +1,134 @@
+"""`make soak`: a steady mixed load against gunicorn for SOAK_MINUTES (default 10); zero errors, no leak.
+
+A private MariaDB (as in ops/faults.py) with the demo data set, gunicorn with DEBUG off and no
+`--max-requests` (a worker recycled on a schedule would hide a leak). The load mixes the endpoints in `MIX`
+at `--rate` requests per second. The RSS of every gunicorn worker is sampled every `--sample` seconds.
+
+Pass when:
+- every request answered its expected status (zero errors, zero timeouts), and the workers were never
+  replaced;
+- no worker's RSS grew by more than `--rss-bound` MiB (default 16) between the end of the warm-up (the first
+  20% of the run, at least 30 s: imports, caches and connection pools settle there) and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ops.harness import Gunicorn, PrivateMariaDB, SteadyLoad, django_env, log, request, rss_kib, setup_django  # noqa: E402
+
+# (weight, method, path, body, needs a token, expected status). Paths of endpoints other branches add join
+# this list when they are on main: `make soak` then covers them.
+MIX = [
+    (2, "GET", "/", None, False, 200),
+    (2, "GET", "/versions", None, False, 200),
+    (2, "GET", "/v2/links", None, False, 200),
+    (2, "GET", "/v2/users/links", None, False, 200),
+    (10, "GET", "/v2/users/{username}", None, True, 200),
+    (6, "GET", "/v2/types/", None, True, 200),
+    (3, "POST", "/auth/authenticate", {"token": "{token}"}, False, 200),
+    (1, "POST", "/auth/token", {"clientId": "{username}", "clientSecret": "{password}"}, False, 200),
+    (1, "GET", "/v2/no-such-thing", None, False, 404),
+]
+
+
+def expand(value, context):
+    if isinstance(value, str):
+        return value.format(**context)
+    if isinstance(value, dict):
+        return {key: expand(item, context) for key, item in value.items()}
+    return value
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 10)))
+    parser.add_argument("--rate", type=float, default=25, help="requests per second (default 25)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sample", type=float, default=10, help="seconds between RSS samples")
+    parser.add_argument("--rss-bound", type=float, default=16, help="MiB a worker may grow after warm-up")
+    args = parser.parse_args(argv)
+
+    seconds = args.minutes * 60
+    schedule = [entry for entry in MIX for _ in range(entry[0])]
+    failures: list[str] = []
+    with PrivateMariaDB() as db:
+        env = django_env(db.url)
+        setup_django(env)
+        from django.core.management import call_command
+        from django.db import connection
+
+        from saintsxctf.auth.tokens import issue_access_token
+        from saintsxctf.demo import DEMO_PASSWORD
+        from users.models import User
+
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+        username = User.objects.exclude(is_staff=True).order_by("username").values_list("username", flat=True)[0]
+        context = {"username": username, "password": DEMO_PASSWORD,
+                   "token": issue_access_token(User.objects.get(username=username))}
+        connection.close()
+
+        with Gunicorn(env, workers=args.workers) as server:
+            workers = server.worker_pids()
+            log(f"soak: {args.minutes:g} min at {args.rate:g}/s against {server.base} (workers {workers}), "
+                f"MariaDB 127.0.0.1:{db.port}, as {username}")
+
+            def send(i):
+                _, method, path, body, needs_token, expected = schedule[i % len(schedule)]
+                status, _ = request(server.base, method, expand(path, context), expand(body, context),
+                                    token=context["token"] if needs_token else None)
+                return status, expected, f"{method} {path}"
+
+            samples: list[tuple[float, dict[int, int]]] = []
+            done = threading.Event()
+            start = time.monotonic()
+
+            def sampler():
+                while not done.is_set():
+                    samples.append((time.monotonic() - start, {pid: rss_kib(pid) for pid in server.worker_pids()}))
+                    done.wait(args.sample)
+
+            sampling = threading.Thread(target=sampler)
+            sampling.start()
+            outcomes = SteadyLoad(send, rate=args.rate, seconds=seconds).run()
+            done.set()
+            sampling.join()
+            samples.append((time.monotonic() - start, {pid: rss_kib(pid) for pid in server.worker_pids()}))
+            workers_after = server.worker_pids()
+            elapsed = time.monotonic() - start
+
+    errors = [o for o in outcomes if o.status != o.payload]
+    log(f"requests {len(outcomes)} in {elapsed:.0f}s ({len(outcomes) / elapsed:.1f}/s), "
+        f"errors {len(errors)} {dict(Counter((o.label, o.status) for o in errors))}")
+    warmup = max(30.0, seconds * 0.2)
+    baseline = next((rss for t, rss in samples if t >= warmup), samples[0][1])
+    final = samples[-1][1]
+    for pid in workers:
+        series = [rss.get(pid, 0) // 1024 for _, rss in samples]
+        growth = (final.get(pid, 0) - baseline.get(pid, 0)) / 1024
+        log(f"worker {pid}: RSS MiB over time {series[:3]} ... {series[-3:]}; after warm-up "
+            f"{baseline.get(pid, 0) / 1024:.1f} → end {final.get(pid, 0) / 1024:.1f} ({growth:+.1f} MiB, "
+            f"bound {args.rss_bound:g})")
+        if growth > args.rss_bound:
+            failures.append(f"worker {pid} grew {growth:.1f} MiB after warm-up")
+    if errors:
+        failures.append(f"{len(errors)} requests did not answer as expected")
+    if workers_after != workers:
+        failures.append(f"gunicorn workers changed: {workers} → {workers_after}")
+    for failure in failures:
+        log(f"FAIL: {failure}")
+    log("soak: OK" if not failures else "soak: FAILED")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
