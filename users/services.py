@@ -13,6 +13,7 @@ from django.db import transaction
 from groups.models import Group, GroupMember
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
+from saintsxctf.auth.tokens import revoke_user_tokens
 from teams.models import Team, TeamGroup, TeamMember
 from users import emails
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -174,6 +175,7 @@ def user_change_password(*, username: str, forgot_password_code: str, new_passwo
     user.set_password(new_password)
     user.save(update_fields=["password"])
     ForgotPasswordCode.all_objects.filter(pk=code.pk).delete()
+    revoke_user_tokens(user)  # signs the user out everywhere: a reset is what a stolen account needs
 
 
 @transaction.atomic

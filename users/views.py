@@ -9,6 +9,11 @@ from rest_framework.response import Response
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
+from saintsxctf.api.throttles import (
+    ACTIVATION_CODE_THROTTLES,
+    FORGOT_PASSWORD_THROTTLES,
+    SIGNUP_THROTTLES,
+)
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
 from users import queries, services
 from users.models import ActivationCode, Flair, User
@@ -61,6 +66,7 @@ class BodyMixin:
 class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
     """Runners and coaches: profiles, memberships, notifications, flair and statistics."""
 
+    throttle_classes = SIGNUP_THROTTLES  # counts POSTs only: signups
     key, plural = "user", "users"
     queryset = User.objects.order_by("username")
     serializer_class = UserSerializer
@@ -262,6 +268,7 @@ class FlairViewSet(BodyMixin, ContractViewSet):
 class ActivationCodeViewSet(BodyMixin, ContractViewSet):
     """Activation codes: one-time codes that let a new runner sign up into a group."""
 
+    throttle_classes = ACTIVATION_CODE_THROTTLES
     key = "activation_code"
     queryset = ActivationCode.objects.order_by("activation_code")
     serializer_class = ActivationCodeSerializer
@@ -333,6 +340,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
 class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
     """Forgot-password codes: emailed to a runner so they can set a new password."""
 
+    throttle_classes = FORGOT_PASSWORD_THROTTLES
     key = "forgot_password"
     queryset = User.objects.none()
     serializer_class = ForgotPasswordCodeSerializer
