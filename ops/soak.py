@@ -116,7 +116,6 @@ def main(argv=None) -> int:
 
         from saintsxctf.auth.tokens import issue_access_token
         from saintsxctf.demo import DEMO_PASSWORD
-        from users.models import User
 
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
         from groups.models import GroupMember
