@@ -19,7 +19,8 @@ class LogFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("street_name")
     location = factory.Faker("city")
     date = factory.Sequence(lambda n: date(2021, 1, 1) + timedelta(days=n % 365))
-    type = factory.LazyFunction(lambda: ExerciseType.objects.get(type="run"))
+    # get_or_create: a transactional test before this one may have flushed the migrations' types.
+    type = factory.LazyFunction(lambda: ExerciseType.objects.get_or_create(type="run")[0])
     distance = 5.0
     metric = "miles"
     minutes = 40
