@@ -47,7 +47,7 @@ def comment_update(*, comment: Comment, content: str | None, time=None) -> Comme
     if time is not None:
         comment.time = time.replace(microsecond=0)
     comment.full_clean()
-    comment.save()
+    comment.save(update_fields=["content", "time"])  # never writes back a `deleted` read before a soft delete
     return comment
 
 

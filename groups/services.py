@@ -6,6 +6,18 @@ from django.utils import timezone
 from groups.models import Group, GroupMember
 from saintsxctf.audit import current_app, current_user
 from teams.models import TeamMember
+from users.models import User
+
+
+def lock_member(username: str) -> None:
+    """Lock the runner's user row until the transaction ends.
+
+    Every write of a runner's team or group memberships takes this lock first, so two of them (a runner
+    joining the same group twice at once, an admin accepting while the runner leaves) run one after the other:
+    the second reads what the first committed (READ COMMITTED) and neither can add a duplicate membership or
+    undo the other. Taking it first, always on the same row, also keeps them from deadlocking.
+    """
+    list(User.all_objects.select_for_update().filter(username=username).values_list("pk", flat=True))
 
 
 def _team_names(group: Group) -> list[str]:
@@ -26,12 +38,17 @@ def group_update(*, group: Group, grouppic_name: str | None, description: str | 
 
 
 @transaction.atomic
-def group_member_update(*, membership: GroupMember, status: str, role: str) -> GroupMember:
+def group_member_update(*, membership: GroupMember, status: str, role: str) -> GroupMember | None:
     """Set a member's status and role; accepting a member also accepts their membership in the team.
 
     The original set the team membership to accepted after every change (its guard compared the role
     with "accepted"); we do it when the group membership is accepted, which is what that guard meant.
+    Returns None, changing nothing, when the membership was removed since the caller read it.
     """
+    lock_member(membership.user_id)
+    membership = GroupMember.objects.select_related("group").filter(pk=membership.pk).first()
+    if membership is None:
+        return None
     membership.status = status
     membership.role = role
     membership.full_clean()
@@ -52,6 +69,7 @@ def group_member_remove(*, group_id: int, username: str) -> int:
 
     Returns how many group memberships were removed (0 when there was none).
     """
+    lock_member(username)
     removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
     group = Group.all_objects.filter(pk=group_id).first()
     if group is None:

@@ -232,6 +232,8 @@ class GroupViewSet(ListMixin, ContractViewSet):
             membership=membership, status=serializer.validated_data["status"],
             role=serializer.validated_data["user"],
         )
+        if membership is None:  # removed while this request was on its way
+            self.fail("not_found")
         return self.envelope(updated=True, group_member=GroupMemberSerializer(membership).data)
 
     @extend_schema(responses={204: envelope_schema("GroupMembershipDeleted", deleted=serializers.BooleanField())})

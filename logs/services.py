@@ -25,6 +25,11 @@ def log_create(
     return log
 
 
+# The columns an edit owns.
+LOG_EDIT_FIELDS = ["name", "location", "date", "feel", "description", "type", "distance", "metric", "time", "miles",
+                   "pace"]
+
+
 @transaction.atomic
 def log_update(
     *, log: Log, date, type: ExerciseType | str, feel: int, name=None, location=None, distance=None, metric=None,
@@ -35,7 +40,9 @@ def log_update(
     log.type_id = type.pk if isinstance(type, ExerciseType) else type
     log.set_distance(distance, metric, time)
     log.full_clean()
-    log.save()
+    # Only the columns an edit owns: a soft delete committed since the log was read stays (a full save would
+    # write back the `deleted` the request read, and undelete it).
+    log.save(update_fields=LOG_EDIT_FIELDS)
     return log
 
 

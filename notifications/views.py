@@ -1,5 +1,6 @@
 """Notifications: any runner reads them and posts them; only the addressee changes or deletes one."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -115,8 +116,11 @@ class NotificationViewSet(ContractModelViewSet):
             self.fail("invalid")
         # Only `viewed` changes, whatever else the body says.
         notification.viewed = serializer.validated_data["viewed"]
-        notification.save(update_fields=["viewed"])
-        return self.envelope(updated=True, notification=NotificationSerializer(self.reread(notification)).data)
+        with transaction.atomic():
+            self.lock_alive(notification)  # not marked viewed (nor answered 500) once soft deleted meanwhile
+            notification.save(update_fields=["viewed"])
+            notification = self.reread(notification)
+        return self.envelope(updated=True, notification=NotificationSerializer(notification).data)
 
     @extend_schema(responses={204: envelope_schema("NotificationDeleted", deleted=serializers.BooleanField())})
     def destroy(self, request, *args, **kwargs):

@@ -7,8 +7,9 @@
    POST /v2/notifications/). At `--restart-at` seconds MariaDB is stopped (SIGTERM; `--crash` for SIGKILL),
    left down `--down` seconds, and started again.
 4. Checks: the API answers 2xx again within `--max-recovery` seconds of MariaDB accepting connections, with
-   the same gunicorn workers (no restart); no 2xx at all while the database is down is needed; every write
-   acknowledged with a 2xx is in the database; no 5xx once it has recovered.
+   the same gunicorn workers (no restart); no 2xx at all while the database is down is needed, and what is
+   refused then is a 503 (with Retry-After), never a 500; every write acknowledged with a 2xx is in the
+   database; no error once it has recovered.
 
 Exit status 0 when every check passes. Bounded: about `--seconds` plus setup (~15 s).
 """
@@ -179,6 +180,8 @@ def main(argv=None) -> int:
         failures.append(f"acknowledged writes missing from the database: {missing[:10]}")
     if ok_without_ack:
         failures.append(f"{len(ok_without_ack)} 2xx answers without the written row's id")
+    if statuses.get(500):
+        failures.append(f"{statuses[500]} answers were 500: an unavailable database must answer 503")
     if errors_after_recovery:
         failures.append(f"{len(errors_after_recovery)} errors after recovery: "
                         f"{Counter(o.status for o in errors_after_recovery)}")

@@ -2,7 +2,8 @@
 
 A private MariaDB (as in ops/faults.py) with the demo data set, gunicorn with DEBUG off and no
 `--max-requests` (a worker recycled on a schedule would hide a leak). The load mixes the endpoints in `MIX`
-at `--rate` requests per second. The RSS of every gunicorn worker is sampled every `--sample` seconds.
+at `--rate` requests per second, as one demo runner: log feeds (all, group, user), log get/create/soft delete,
+user profile/statistics/memberships, group leaderboards/members/statistics, notifications, team search, sign-in. The RSS of every gunicorn worker is sampled every `--sample` seconds.
 
 Pass when:
 - every request answered its expected status (zero errors, zero timeouts), and the workers were never
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import random
 import sys
 import threading
 import time
@@ -26,19 +28,63 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ops.harness import Gunicorn, PrivateMariaDB, SteadyLoad, django_env, log, request, rss_kib, setup_django  # noqa: E402
 
-# (weight, method, path, body, needs a token, expected status). Paths of endpoints other branches add join
-# this list when they are on main: `make soak` then covers them.
+# (weight, method, path, body, needs a token, expected status). `{name}` is filled from the run's context
+# (the runner, their group, a seeded log and notification of theirs); `{new_log}` is a log this run created
+# (see LogPool). About 85% reads, as the web client's pages are.
+LOG_BODY = {"username": "{username}", "first": "{first}", "last": "{last}", "name": "soak", "location": "loopback",
+            "date": "2024-05-01", "type": "run", "distance": 5, "metric": "miles", "time": "00:40:00", "feel": 6,
+            "description": "soak"}
 MIX = [
     (2, "GET", "/", None, False, 200),
-    (2, "GET", "/versions", None, False, 200),
-    (2, "GET", "/v2/links", None, False, 200),
-    (2, "GET", "/v2/users/links", None, False, 200),
-    (10, "GET", "/v2/users/{username}", None, True, 200),
-    (6, "GET", "/v2/types/", None, True, 200),
-    (3, "POST", "/auth/authenticate", {"token": "{token}"}, False, 200),
+    (1, "GET", "/v2/links", None, False, 200),
+    (1, "POST", "/auth/authenticate", {"token": "{token}"}, False, 200),
     (1, "POST", "/auth/token", {"clientId": "{username}", "clientSecret": "{password}"}, False, 200),
+    (6, "GET", "/v2/log_feed/all/all/10/0", None, True, 200),
+    (6, "GET", "/v2/log_feed/group/{group_id}/10/0", None, True, 200),
+    (4, "GET", "/v2/log_feed/user/{username}/10/0", None, True, 200),
+    (5, "GET", "/v2/logs/{log_id}", None, True, 200),
+    (3, "POST", "/v2/logs/", LOG_BODY, True, 200),
+    (2, "DELETE", "/v2/logs/soft/{new_log}", None, True, 204),
+    (5, "GET", "/v2/users/{username}", None, True, 200),
+    (3, "GET", "/v2/users/statistics/{username}", None, True, 200),
+    (2, "GET", "/v2/users/memberships/{username}", None, True, 200),
+    (3, "GET", "/v2/groups/leaderboard/{group_id}/month", None, True, 200),
+    (2, "GET", "/v2/groups/leaderboard/{group_id}", None, True, 200),
+    (3, "GET", "/v2/groups/members/{group_id}", None, True, 200),
+    (1, "GET", "/v2/groups/statistics/{group_id}", None, True, 200),
+    (3, "GET", "/v2/users/notifications/{username}", None, True, 200),
+    (1, "GET", "/v2/notifications/{notification_id}", None, True, 200),
+    (2, "GET", "/v2/teams/search/{team_prefix}/10", None, True, 200),
+    (1, "GET", "/v2/types/", None, True, 200),
     (1, "GET", "/v2/no-such-thing", None, False, 404),
 ]
+
+
+class LogPool:
+    """Logs this run created, soft deleted oldest first once more than `keep` exist (so no request reads a log
+    another thread is deleting: reads use the seeded logs). A delete due while too few exist creates instead."""
+
+    def __init__(self, keep: int = 20):
+        self.keep, self.ids, self.lock = keep, [], threading.Lock()
+
+    def add(self, log_id) -> None:
+        with self.lock:
+            self.ids.append(log_id)
+
+    def take(self):
+        with self.lock:
+            return self.ids.pop(0) if len(self.ids) > self.keep else None
+
+
+def find_key(payload, key):
+    if isinstance(payload, dict):
+        if key in payload:
+            return payload[key]
+        for value in payload.values():
+            found = find_key(value, key)
+            if found is not None:
+                return found
+    return None
 
 
 def expand(value, context):
@@ -60,6 +106,7 @@ def main(argv=None) -> int:
 
     seconds = args.minutes * 60
     schedule = [entry for entry in MIX for _ in range(entry[0])]
+    random.Random(2017).shuffle(schedule)  # interleaved, the same order every run
     failures: list[str] = []
     with PrivateMariaDB() as db:
         env = django_env(db.url)
@@ -69,12 +116,25 @@ def main(argv=None) -> int:
 
         from saintsxctf.auth.tokens import issue_access_token
         from saintsxctf.demo import DEMO_PASSWORD
-        from users.models import User
 
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-        username = User.objects.exclude(is_staff=True).order_by("username").values_list("username", flat=True)[0]
-        context = {"username": username, "password": DEMO_PASSWORD,
-                   "token": issue_access_token(User.objects.get(username=username))}
+        from groups.models import GroupMember
+        from logs.models import Log
+        from notifications.models import Notification
+        from teams.models import Team
+
+        # The runner with the most logs among those in an accepted group: every path of the mix has data.
+        member = (GroupMember.objects.filter(status="accepted", user__is_staff=False, user__logs__isnull=False,
+                                             user__notifications__isnull=False)
+                  .select_related("user").order_by("user__username").first())
+        user = member.user
+        context = {"username": user.username, "password": DEMO_PASSWORD, "first": user.first, "last": user.last,
+                   "token": issue_access_token(user), "group_id": member.group_id,
+                   "log_id": Log.objects.filter(user=user).order_by("log_id").values_list("log_id", flat=True)[0],
+                   "notification_id": Notification.objects.filter(user=user).values_list(
+                       "notification_id", flat=True)[0],
+                   "team_prefix": Team.objects.values_list("name", flat=True)[0][:4]}
+        username = user.username
         connection.close()
 
         with Gunicorn(env, workers=args.workers) as server:
@@ -82,11 +142,22 @@ def main(argv=None) -> int:
             log(f"soak: {args.minutes:g} min at {args.rate:g}/s against {server.base} (workers {workers}), "
                 f"MariaDB 127.0.0.1:{db.port}, as {username}")
 
+            pool = LogPool()
+
             def send(i):
                 _, method, path, body, needs_token, expected = schedule[i % len(schedule)]
-                status, _ = request(server.base, method, expand(path, context), expand(body, context),
-                                    token=context["token"] if needs_token else None)
-                return status, expected, f"{method} {path}"
+                label = f"{method} {path}"
+                if "{new_log}" in path:
+                    new_log = pool.take()
+                    if new_log is None:  # too few of our own logs yet: write one instead
+                        _, method, path, body, needs_token, expected = next(e for e in MIX if e[1] == "POST"
+                                                                            and e[2] == "/v2/logs/")
+                    path = path.replace("{new_log}", str(new_log))
+                status, answer = request(server.base, method, expand(path, context), expand(body, context),
+                                         token=context["token"] if needs_token else None)
+                if method == "POST" and path == "/v2/logs/" and status == expected:
+                    pool.add(find_key(answer, "log_id"))
+                return status, expected, label
 
             samples: list[tuple[float, dict[int, int]]] = []
             done = threading.Event()

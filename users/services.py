@@ -8,9 +8,10 @@ import secrets
 import string
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from groups.models import Group, GroupMember
+from groups.services import lock_member
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
 from saintsxctf.auth.tokens import revoke_user_tokens
@@ -47,10 +48,15 @@ def user_signup(*, username: str, password: str, activation_code: str, email: st
 
     The welcome email goes out once the transaction has committed.
     """
-    with transaction.atomic():
-        user = _user_signup_rows(username=username, password=password, activation_code=activation_code,
-                                 email=email, **fields)
-        transaction.on_commit(lambda: emails.send_welcome(user), robust=True)
+    try:
+        with transaction.atomic():
+            user = _user_signup_rows(username=username, password=password, activation_code=activation_code,
+                                     email=email, **fields)
+            transaction.on_commit(lambda: emails.send_welcome(user), robust=True)
+    except IntegrityError:
+        # Another signup took the username between our check and our insert: refused as a taken username is,
+        # with nothing written and the code unspent.
+        raise ContractError(SIGNUP_FAILED) from None
     return user
 
 
@@ -115,6 +121,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     unknown team or group refuses the whole request (deviations.md 2).
     """
     username = user.username
+    lock_member(username)  # one membership change of a runner at a time: no duplicate joins, no lost leave
     team_names = {*teams_joined, *teams_left, *(g["team_name"] for g in [*groups_joined, *groups_left])}
     known_teams = set(Team.objects.filter(name__in=team_names).values_list("name", flat=True))
     if team_names - known_teams:

@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -30,7 +31,10 @@ REASONS = {
     424: "Failed Dependency",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
+DATABASE_UNAVAILABLE = "The database is unavailable or busy; try again shortly."
+RETRY_AFTER_DATABASE = 5  # seconds: a MariaDB restart is back within that (README, make faults)
 
 
 class ContractError(Exception):
@@ -92,6 +96,14 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
         return Response(framework_body(code, detail), status=code, headers=headers)
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is down, restarting, or gave up on a lock (deadlock, lock wait timeout): a transient
+        # fault. The request's transaction rolled back (or, if the connection died during its COMMIT, its
+        # outcome is unknown): it was not acknowledged. Say so, and when to retry.
+        logger.warning("Database unavailable in %s: %s", getattr(request, "path", "?"), exc)
+        return Response(framework_body(503, DATABASE_UNAVAILABLE), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_DATABASE)})
 
     logger.exception("Unhandled error in %s", getattr(request, "path", "?"), exc_info=exc)
     return Response(framework_body(500, "An unexpected error occurred."), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -109,6 +109,13 @@ class ContractViewSet(viewsets.GenericViewSet):
             self.fail("invalid", "the request body is invalid", errors=serializer.errors)
         return serializer.validated_data
 
+    def lock_alive(self, instance) -> None:
+        """Inside a write's transaction: lock the object's row until it commits, or fail with the action's
+        not-found error when a concurrent request has (soft) deleted it since this one read it."""
+        manager = type(instance)._default_manager
+        if not list(manager.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True)):
+            self.fail("not_found")
+
     def reread(self, instance):
         """The object as the read serializer needs it (with its prefetches), after a write."""
         return self.get_queryset().get(pk=instance.pk)
@@ -152,8 +159,9 @@ class UpdateMixin:
         if self.message("unchanged") and all(getattr(instance, k) == v for k, v in data.items()):
             self.fail("unchanged")
         with transaction.atomic():
-            instance = self.perform_update(instance, data)
-        return self.envelope(updated=True, **{self.key: self.get_serializer(self.reread(instance)).data})
+            self.lock_alive(instance)  # an edit never lands on a row deleted since it was read
+            instance = self.reread(self.perform_update(instance, data))  # as committed, under the lock
+        return self.envelope(updated=True, **{self.key: self.get_serializer(instance).data})
 
     def perform_update(self, instance, data: dict):
         """Override with the resource's service; the default saves the validated fields."""
