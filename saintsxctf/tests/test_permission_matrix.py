@@ -10,42 +10,35 @@ the caller the contract allows, and asserts the contract's answer:
   responses.md), and neither the database nor the outbox changes;
 - callers without a token get the framework's 401 body wherever endpoints.md says a token is needed.
 
-The callers (pretix style: fixtures that name who is calling):
-- `owner`: the runner whose object it is (the log's, comment's or flair's author, the notification's
-  addressee, the user in the path, the email an activation code was made for, a plain member of the group);
-- `other_runner`: a teammate in the same group, with no special role;
-- `admin_of_other_group`: an accepted admin of another group of the same team;
-- `admin_of_the_group`: an accepted admin of the group the object belongs to (the owner's group);
-- `no_token`: no Authorization header at all.
+Every answer, allowed or refused, is also scanned for secrets (`world.secrets_in`).
+
+The callers (`owner`, `other_runner`, `admin_of_other_group`, `admin_of_the_group`, `no_token`) and the data
+they act on are described in `saintsxctf/tests/world.py`.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from comments.tests.factories import CommentFactory
-from conftest import client_for
-from groups.tests.factories import GroupFactory, GroupMemberFactory
-from logs.tests.factories import LogFactory
-from notifications.tests.factories import NotificationFactory
+from saintsxctf.tests.world import (
+    ACTORS,
+    ANON,
+    GROUP_ADMIN,
+    OTHER_ADMIN,
+    OWNER,
+    RUNNER,
+    body_of,
+    build_world,
+    database_rows,
+    secrets_in,
+)
 from saintsxctf.urls import API_ROUTERS
-from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
-from users.tests.factories import ActivationCodeFactory, FlairFactory, ForgotPasswordCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON = (
-    "owner", "other_runner", "admin_of_other_group", "admin_of_the_group", "no_token",
-)
-ACTORS = [OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON]
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-# The tables a write can touch: every model of the project's apps.
-APP_LABELS = ["users", "teams", "groups", "logs", "comments", "notifications"]
 
 
 def write_endpoints() -> list[tuple[str, str]]:
@@ -59,72 +52,9 @@ def write_endpoints() -> list[tuple[str, str]]:
     ]
 
 
-# -- the world every case runs in --------------------------------------------------------------------
-@dataclass
-class World:
-    users: dict  # actor -> User (no entry for ANON)
-    team: object
-    group: object  # the owner's group; admin_of_the_group administers it
-    other_group: object  # another group of the same team; admin_of_other_group administers it
-    log: object
-    comment: object
-    notification: object
-    code: object  # an activation code made for the owner's email address, into the owner's group
-    invite: object  # an unused activation code a newcomer signs up with
-    forgot_codes: dict = field(default_factory=dict)  # actor -> that user's live forgot-password code
-
-    @property
-    def owner(self):
-        return self.users[OWNER]
-
-
 @pytest.fixture
-def world(db) -> World:
-    users = {
-        OWNER: UserFactory(username="andy", first="Andy", last="Jarombek", email="andy@example.com"),
-        RUNNER: UserFactory(username="dotty", first="Dotty", last="Jarombek", email="dotty@example.com"),
-        OTHER_ADMIN: UserFactory(username="grandma", first="Lisa", last="Jarombek", email="grandma@example.com"),
-        GROUP_ADMIN: UserFactory(username="coach", first="Coach", last="Smith", email="coach@example.com"),
-    }
-    team = TeamFactory(name="saintsxctf", title="St. Lawrence Cross Country and Track & Field")
-    group = GroupFactory(group_name="alumni", group_title="Alumni", week_start="sunday")
-    other_group = GroupFactory(group_name="wmensxc", group_title="Women's Cross Country", week_start="monday")
-    TeamGroupFactory(team=team, group=group)
-    TeamGroupFactory(team=team, group=other_group)
-    for user in users.values():
-        TeamMemberFactory(team=team, user=user, status="accepted", role="user")
-    GroupMemberFactory(group=group, user=users[OWNER], status="accepted", role="user")
-    GroupMemberFactory(group=group, user=users[RUNNER], status="accepted", role="user")
-    GroupMemberFactory(group=group, user=users[GROUP_ADMIN], status="accepted", role="admin")
-    GroupMemberFactory(group=other_group, user=users[OTHER_ADMIN], status="accepted", role="admin")
-
-    log = LogFactory(user=users[OWNER], date=date(2021, 5, 30), description="Easy run")
-    comment = CommentFactory(user=users[OWNER], log=log, content="Nice run!")
-    FlairFactory(user=users[OWNER], flair="Runner of the Year")
-    forgot_codes = {
-        actor: ForgotPasswordCodeFactory(user=user, forgot_code=f"FP{index:06d}")
-        for index, (actor, user) in enumerate(users.items())
-    }
-    return World(
-        users=users, team=team, group=group, other_group=other_group, log=log, comment=comment,
-        notification=NotificationFactory(user=users[OWNER], description="Dotty commented on your log."),
-        code=ActivationCodeFactory(activation_code="OWNR01", email="andy@example.com", group=group),
-        invite=ActivationCodeFactory(activation_code="NEW001", email="newbie@example.com", group=group),
-        forgot_codes=forgot_codes,
-    )
-
-
-def client(world: World, actor: str) -> APIClient:
-    return APIClient() if actor == ANON else client_for(world.users[actor])
-
-
-def database_rows() -> dict:
-    """Every row of every project table, deleted ones included, in primary-key order."""
-    return {
-        model._meta.db_table: list(model._base_manager.order_by("pk").values())
-        for label in APP_LABELS
-        for model in apps.get_app_config(label).get_models()
-    }
+def world(db):
+    return build_world()
 
 
 # -- what the contract answers -----------------------------------------------------------------------
@@ -404,7 +334,9 @@ def test_write_as(world, name, method, actor):
     mail.outbox = []
     before = database_rows()
 
-    resp = getattr(client(world, actor), method.lower())(path, body, format="json")
+    resp = getattr(world.client(actor), method.lower())(path, body, format="json")
+    viewer = world.users[actor].username if actor != ANON else None
+    assert secrets_in(body_of(resp), viewer=viewer, email_keys_allowed=True) == []
 
     expected = row.expect[actor]
     assert resp.status_code == getattr(expected, "status", 400), resp.data
