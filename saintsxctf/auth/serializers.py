@@ -1,4 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+
+@extend_schema_field({"anyOf": [{"type": "string"}, {"type": "boolean"}], "nullable": True})
+class TokenResultField(serializers.JSONField):
+    """The legacy token result: the JWT, `false` for a wrong password or `null` for an unknown user."""
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -7,7 +13,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResultSerializer(serializers.Serializer):
-    result = serializers.CharField(allow_null=True, help_text="The JWT, or false/null when refused")
+    result = TokenResultField(help_text="The JWT, or false/null when refused")
 
 
 class AuthenticateRequestSerializer(serializers.Serializer):
