@@ -7,13 +7,15 @@ real ones (`KNOWN_*`), so reads find data and writes succeed. Each response must
 - not be a 5xx (`not_a_server_error`);
 - have a status code the schema documents, the documented content type, and a body matching the
   documented schema; bad input therefore gets the contract's 4xx body (`saintsxctf.api.schema`);
-- for a method the path does not serve (the coverage phase tries them), be the framework's 405.
+- for a method the path does not serve (the coverage phase tries them), be the framework's 405;
+- show no secret (`world.secrets_in`: password hashes, salts, other users' forgot-password codes).
 
 Generation is deterministic (a fixed seed, derandomized Hypothesis, no example database) so CI is stable.
 Writes change the test database: each operation is its own test, in its own transaction over a fresh world.
 """
 
 import collections
+import json
 
 import hypothesis
 import pytest
@@ -33,7 +35,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from saintsxctf.auth.tokens import issue_access_token
-from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world
+from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
 from saintsxctf.urls import API_ROUTERS
 from users.tests.factories import PASSWORD
 
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SEED = 20240521
-MAX_EXAMPLES = 12  # per operation in the fuzzing phase; the coverage phase adds its own cases per parameter
+MAX_EXAMPLES = 30  # per operation in the fuzzing phase; the coverage phase adds its own cases per parameter
 # GET /500 answers 500 on purpose (contract README).
 EXCLUDED_PATHS = ["/500"]
 # Operations that answer no 2xx whatever they are sent.
@@ -168,6 +170,10 @@ def test_every_operation_conforms_to_the_schema(case, world):
         return
     response = case.call_and_validate(headers=headers, checks=CHECKS)
     ANSWERS[label(case.operation)].append(response.status_code)
+    # No secrets in any answer either (test_sensitive_data.py's rule; `email` keys are user and code objects).
+    body = json.loads(response.content) if response.content else None
+    viewer = world.users[caller(case.operation)].username
+    assert secrets_in(body, viewer=viewer, email_keys_allowed=True, known=case.formatted_path) == []
 
 
 def test_every_operation_was_fuzzed_and_reached_real_rows():
