@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import unquote
 
-import factory
+import factory.random
 from django.apps import apps
 from rest_framework.test import APIClient
 
