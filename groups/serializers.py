@@ -49,6 +49,8 @@ class GroupWriteSerializer(serializers.ModelSerializer):
         model = Group
         fields = ["grouppic_name", "description", "week_start"]
         extra_kwargs = {name: {"required": True, "allow_null": True} for name in fields}
+        # sunday or monday (the original's foreign key to `weekstart`): a blank one is refused like any other.
+        extra_kwargs["week_start"]["allow_blank"] = False
 
 
 class GroupMemberListSerializer(serializers.ModelSerializer):

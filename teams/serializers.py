@@ -1,5 +1,7 @@
 """Teams, team members and team groups in the contract's shapes (examples/api/teams/)."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from groups.models import Group
@@ -7,6 +9,7 @@ from saintsxctf.api.fields import HttpDateField
 from teams.models import Team, TeamMember
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class LegacyFlagField(serializers.BooleanField):
     """A soft-delete flag as the original's raw rows carried it: the integer 0 or 1."""
 

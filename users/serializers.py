@@ -33,7 +33,7 @@ EMAIL_PATTERN = re.compile(r"^(([a-zA-Z0-9_.-])+@([a-zA-Z0-9_.-])+\.([a-zA-Z])+(
 class UserSerializer(serializers.ModelSerializer):
     """A user as GET/PUT/POST show one: `member_since` '2016-12-23', `last_signin` RFC 1123."""
 
-    last_signin = HttpDateField(source="last_login")
+    last_signin = HttpDateField(source="last_login", allow_null=True)
     member_since = serializers.DateField(read_only=True)
 
     class Meta:
@@ -45,7 +45,7 @@ class UserSerializer(serializers.ModelSerializer):
 class UserPlainDatesSerializer(UserSerializer):
     """A user with both dates as str() renders them ('2016-12-23', '2021-04-14 23:10:23'): list and snapshot."""
 
-    last_signin = PlainDateTimeField(source="last_login", read_only=True)
+    last_signin = PlainDateTimeField(source="last_login", read_only=True, allow_null=True)
 
 
 class UserListSerializer(UserPlainDatesSerializer):
@@ -86,6 +86,17 @@ class UserSignupSerializer(serializers.Serializer):
         if not EMAIL_PATTERN.match(attrs["email"]):
             raise serializers.ValidationError(SIGNUP_EMAIL)
         return attrs
+
+
+class UserSignupRequestSerializer(UserSignupSerializer):
+    """The signup body as the schema documents it: the six fields the contract requires are required (the view
+    reads the body with UserSignupSerializer, so it can answer the contract's message for a missing one)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("username", "first", "last", "email", "password", "activation_code"):
+            fields[name].required = True
+        return fields
 
 
 class UserWriteSerializer(serializers.ModelSerializer):

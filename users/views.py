@@ -32,6 +32,7 @@ from users.serializers import (
     UserListSerializer,
     UserNotificationSerializer,
     UserSerializer,
+    UserSignupRequestSerializer,
     UserSignupSerializer,
     UserSnapshotSerializer,
     UserTeamSerializer,
@@ -107,11 +108,12 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         return user
 
     # -- collection -------------------------------------------------------------------------------
+    @extend_schema(responses=envelope_schema("UserList", users=UserListSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the users in the database."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=UserSignupSerializer, responses={201: envelope_schema(
+    @extend_schema(request=UserSignupRequestSerializer, responses={201: envelope_schema(
         "UserCreated", added=serializers.BooleanField(), user=UserSerializer(), new_user=serializers.CharField())})
     def create(self, request, *args, **kwargs):
         """Create a new user."""
@@ -155,6 +157,10 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         user = queries.user_snapshot(username)
         if user is None:
             raise ContractError(NO_USER)
+        if user.username != request.user.get_username():
+            # A forgot-password code lets whoever holds it set the password without a token
+            # (change_password): only the user themself sees theirs (issue 8; the original showed them to all).
+            user.live_forgot_password_codes = []
         # The original's `self` names the user found, even when the path held their email.
         self_path = link("users:user-snapshot", username=user.username)
         return Response({"self": self_path, "user": UserSnapshotSerializer(user).data})
@@ -375,9 +381,9 @@ class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
         services.forgot_password_code_create(user=self.found_user(username, {"created": False}))
         return self.envelope(201, created=True)
 
-    @extend_schema(responses={(200, "application/json"): envelope_schema(
+    @extend_schema(responses=dict.fromkeys((200, 400), envelope_schema(
         "ForgotPasswordValidation", is_valid=serializers.BooleanField(),
-        username=serializers.CharField(allow_null=True))})
+        username=serializers.CharField(allow_null=True))))
     @action(detail=False, methods=["get"], url_path=r"validate/(?P<code>[^/]+)", url_name="validate")
     def validate(self, request, code=None):
         """Validate if a forgot password code exists."""

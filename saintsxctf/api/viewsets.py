@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
 from saintsxctf.api.errors import ContractError
@@ -28,8 +29,24 @@ from saintsxctf.api.links import self_link
 EMPTY_BODY = "the request body isn't populated"
 
 
+class ResourceMetadata(SimpleMetadata):
+    """OPTIONS answers what the resource is and speaks, without DRF's per-method introspection: that looks the
+    object up as a detail route would (a 500 on routes keyed otherwise, e.g. /v2/groups/<team>/<group>) and
+    would tell a caller whether they may change an object they cannot see."""
+
+    def determine_metadata(self, request, view):
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+        }
+
+
 class ContractViewSet(viewsets.GenericViewSet):
     """Envelope, messages and refusals shared by every resource of the API."""
+
+    metadata_class = ResourceMetadata
 
     key: str = "item"  # the body key of one resource, e.g. "log"
     plural: str = "items"  # the body key of a list, e.g. "logs"

@@ -1,0 +1,167 @@
+"""One small, complete data set for the cross-cutting tests (authorization matrix, sensitive-data walk, schema
+fuzzing), the callers who act in it, and the scanner for secrets in response bodies.
+
+The callers (pretix style: names that say who is calling):
+- `owner` (andy): the runner whose objects they are (author of the log, comment and flair, addressee of the
+  notification, the user in the path, the address an activation code was made for, a plain group member);
+- `other_runner` (dotty): a teammate in the same group, with no special role;
+- `admin_of_other_group` (grandma): an accepted admin of another group of the same team;
+- `admin_of_the_group` (coach): an accepted admin of the owner's group;
+- `no_token`: no Authorization header at all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import unquote
+
+import factory.random
+from django.apps import apps
+from rest_framework.test import APIClient
+
+from comments.tests.factories import CommentFactory
+from conftest import client_for
+from groups.tests.factories import GroupFactory, GroupMemberFactory
+from logs.tests.factories import LogFactory
+from notifications.tests.factories import NotificationFactory
+from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
+from users.tests.factories import ActivationCodeFactory, FlairFactory, ForgotPasswordCodeFactory, UserFactory
+
+OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON = (
+    "owner", "other_runner", "admin_of_other_group", "admin_of_the_group", "no_token",
+)
+ACTORS = [OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON]
+# The tables an endpoint can touch: every model of the project's apps.
+APP_LABELS = ["users", "teams", "groups", "logs", "comments", "notifications"]
+
+
+@dataclass
+class World:
+    users: dict  # actor -> User (no entry for ANON)
+    team: object
+    group: object  # the owner's group; admin_of_the_group administers it
+    other_group: object  # another group of the same team; admin_of_other_group administers it
+    log: object  # the owner's log, with a comment of the owner and one of the other runner
+    comment: object  # the owner's comment
+    notification: object  # to the owner
+    code: object  # an activation code made for the owner's email address, into the owner's group
+    invite: object  # an unused activation code a newcomer signs up with
+    forgot_codes: dict = field(default_factory=dict)  # actor -> that user's live forgot-password code
+
+    @property
+    def owner(self):
+        return self.users[OWNER]
+
+    def client(self, actor: str) -> APIClient:
+        return APIClient() if actor == ANON else client_for(self.users[actor])
+
+
+def build_world() -> World:
+    """The world, with the same fake texts every time (the fuzz test's answers must not vary between runs)."""
+    factory.random.reseed_random("saintsxctf-world")
+    users = {
+        OWNER: UserFactory(username="andy", first="Andy", last="Jarombek", email="andy@example.com"),
+        RUNNER: UserFactory(username="dotty", first="Dotty", last="Jarombek", email="dotty@example.com"),
+        OTHER_ADMIN: UserFactory(username="grandma", first="Lisa", last="Jarombek", email="grandma@example.com"),
+        GROUP_ADMIN: UserFactory(username="coach", first="Coach", last="Smith", email="coach@example.com"),
+    }
+    for user in users.values():
+        # A legacy salt, as imported rows carry one: it must never leave the API (deviations.md 1).
+        type(user).all_objects.filter(pk=user.pk).update(salt=f"legacy-salt-of-{user.username}")
+    team = TeamFactory(name="saintsxctf", title="St. Lawrence Cross Country and Track & Field")
+    group = GroupFactory(group_name="alumni", group_title="Alumni", week_start="sunday")
+    other_group = GroupFactory(group_name="wmensxc", group_title="Women's Cross Country", week_start="monday")
+    TeamGroupFactory(team=team, group=group)
+    TeamGroupFactory(team=team, group=other_group)
+    for user in users.values():
+        TeamMemberFactory(team=team, user=user, status="accepted", role="user")
+    GroupMemberFactory(group=group, user=users[OWNER], status="accepted", role="user")
+    GroupMemberFactory(group=group, user=users[RUNNER], status="accepted", role="user")
+    GroupMemberFactory(group=group, user=users[GROUP_ADMIN], status="accepted", role="admin")
+    GroupMemberFactory(group=other_group, user=users[OTHER_ADMIN], status="accepted", role="admin")
+
+    log = LogFactory(user=users[OWNER], date=date(2021, 5, 30), description="Easy run")
+    comment = CommentFactory(user=users[OWNER], log=log, content="Nice run!")
+    CommentFactory(user=users[RUNNER], log=log, content="Well done")
+    LogFactory(user=users[RUNNER], date=date(2021, 5, 29), description="Long run")
+    FlairFactory(user=users[OWNER], flair="Runner of the Year")
+    NotificationFactory(user=users[RUNNER], description="Andy commented on your log.")
+    return World(
+        users=users, team=team, group=group, other_group=other_group, log=log, comment=comment,
+        notification=NotificationFactory(user=users[OWNER], description="Dotty commented on your log."),
+        code=ActivationCodeFactory(activation_code="OWNR01", email="andy@example.com", group=group),
+        invite=ActivationCodeFactory(activation_code="NEW001", email="newbie@example.com", group=group),
+        forgot_codes={
+            actor: ForgotPasswordCodeFactory(user=user, forgot_code=f"FP{index:06d}")
+            for index, (actor, user) in enumerate(users.items())
+        },
+    )
+
+
+def database_rows() -> dict:
+    """Every row of every project table, deleted ones included, in primary-key order."""
+    return {
+        model._meta.db_table: list(model._base_manager.order_by("pk").values())
+        for label in APP_LABELS
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+# -- secrets in bodies -------------------------------------------------------------------------------
+SECRET_KEYS = {"password", "salt"}
+SECRET_KEY = object()  # what `walk` yields for the value of a `password` or `salt` key
+
+
+def body_of(response):
+    """The JSON a response sent (None for an empty body, e.g. a 204)."""
+    return response.json() if response.content else None
+
+
+def walk(value, path=()):
+    """(path, key, value) of every scalar in a JSON document; `key` is the nearest object key."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_KEYS:
+                yield (*path, key), key, SECRET_KEY
+            else:
+                yield from walk(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk(item, (*path, index))
+    else:
+        yield path, next((p for p in reversed(path) if isinstance(p, str)), None), value
+
+
+def secrets_in(body, *, viewer: str | None, email_keys_allowed: bool = False, known: str = "") -> list[str]:
+    """What `body` shows that the caller `viewer` (a username, or None) must not see.
+
+    - a `password` or `salt` key, or any user's password hash or salt as a value (deviations.md 1);
+    - another user's forgot-password code (a code is the key to that account: change_password needs no token);
+    - another user's email address, except as the `email` of a user or activation-code object on the endpoints
+      whose contract examples show it (`email_keys_allowed`).
+
+    `known` is what the caller sent (the request path): echoing it back (`self`) shows them nothing new.
+    """
+    from users.models import ForgotPasswordCode, User
+
+    users = list(User.all_objects.values("username", "password", "salt", "email"))
+    secrets = {u["password"]: f"password hash of {u['username']}" for u in users if u["password"]}
+    secrets |= {u["salt"]: f"salt of {u['username']}" for u in users if u["salt"]}
+    codes = {c.forgot_code: c.user_id for c in ForgotPasswordCode.all_objects.exclude(user_id=viewer)}
+    known = unquote(known).lower()
+    emails = {u["email"].lower(): u["username"] for u in users
+              if u["email"] and u["username"] != viewer and u["email"].lower() not in known}
+
+    found = []
+    for path, key, value in walk(body):
+        where = "/".join(map(str, path))
+        if value is SECRET_KEY:
+            found.append(f"{where}: a `{key}` key")
+            continue
+        if not isinstance(value, str):
+            continue
+        found += [f"{where}: the {what}" for secret, what in secrets.items() if secret in value]
+        found += [f"{where}: forgot-password code of {owner}" for code, owner in codes.items()
+                  if code.lower() in value.lower()]
+        if not (email_keys_allowed and key == "email"):
+            found += [f"{where}: email of {owner}" for email, owner in emails.items() if email in value.lower()]
+    return found
