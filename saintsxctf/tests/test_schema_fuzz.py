@@ -24,7 +24,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
-from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -33,7 +32,7 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.auth.tokens import issue_access_token, issue_refresh_token
 from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
 from saintsxctf.urls import API_ROUTERS
 from users.tests.factories import PASSWORD
@@ -126,7 +125,7 @@ def world(db):
             "status": "accepted", "user": "admin", "forgot_password_code": world.forgot_codes[OWNER].forgot_code,
             "new_password": "a-new-password", "description": "Fuzzed", "content": "Fuzzed",
             "time": "2021-06-01 12:00:00", "password": PASSWORD, "token": issue_access_token(owner),
-            "refresh": str(RefreshToken.for_user(owner)),
+            "refresh": str(issue_refresh_token(owner)),
         },
         "body POST /v2/users/": {"username": "newbie", "password": "long-enough",
                                  "activation_code": world.invite.activation_code},
