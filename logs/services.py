@@ -173,13 +173,25 @@ def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None
         _write_summaries(period, _summed_rows(period, user, None if period == LogSummary.ALL else starts))
 
 
-@transaction.atomic
+REBUILD_USERS = 50
+
+
 def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
-    """Recompute every summary row (of `usernames` only, when given) from the logs; returns the rows written."""
-    users = Q() if usernames is None else Q(user_id__in=sorted(set(usernames)))
-    if usernames is not None and not users.children[0][1]:
-        return 0
-    LogSummary.objects.filter(users).delete()
-    for period in PERIODS:
-        _write_summaries(period, _summed_rows(period, users, None))
-    return LogSummary.objects.filter(users).count()
+    """Recompute every summary row (of `usernames` only, when given) from the logs; returns the rows written.
+
+    Users go in chunks (each chunk one transaction), so each GROUP BY stays small whatever the table size.
+    """
+    if usernames is None:
+        names = sorted(set(Log.all_objects.order_by().values_list("user_id", flat=True).distinct())
+                       | set(LogSummary.objects.order_by().values_list("user_id", flat=True).distinct()))
+    else:
+        names = sorted(set(usernames))
+    written = 0
+    for k in range(0, len(names), REBUILD_USERS):
+        chunk = Q(user_id__in=names[k:k + REBUILD_USERS])
+        with transaction.atomic():
+            LogSummary.objects.filter(chunk).delete()
+            for period in PERIODS:
+                _write_summaries(period, _summed_rows(period, chunk, None))
+            written += LogSummary.objects.filter(chunk).count()
+    return written
