@@ -253,12 +253,12 @@ class LogSummary(models.Model):
     period = models.CharField(max_length=1, choices=PERIOD_CHOICES)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, to_field="username", db_column="username",
-        on_delete=models.CASCADE, related_name="+", db_index=False,
+        on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False,
     )
     # The first day of the period (a fixed early date for all time).
     start = models.DateField()
     type = models.ForeignKey(ExerciseType, db_column="type", on_delete=models.PROTECT, related_name="+",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     logs = models.PositiveIntegerField()
     miles = models.FloatField(null=True)  # SUM(miles): null when no log of the period has miles
     feel = models.PositiveIntegerField()  # SUM(feel)
@@ -266,8 +266,10 @@ class LogSummary(models.Model):
     last = models.CharField(max_length=30)
     newest = models.DateTimeField(null=True)  # MAX(time_created)
 
+    # No foreign key constraints and no default ordering: the one index is the key below, and MySQL would
+    # otherwise add an index per foreign key that its optimizer prefers (and order by the related tables).
+    # Django still cascades a deleted user to their summaries.
     class Meta:
-        ordering = ["period", "user", "start", "type"]
         constraints = [
             models.UniqueConstraint(fields=["period", "user", "start", "type"], name="logsummary_key"),
         ]
