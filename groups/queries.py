@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupMember
 from logs.models import LogSummary
-from logs.queries import summary_statistics
+from logs.queries import summary_statistics, usernames
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -155,7 +155,7 @@ def group_leaderboard(group: Group, interval: str | None = None, *, today: date 
     """
     start = interval_start(interval, today=today or current_date(), week_start=group.week_start)
     period = {"year": LogSummary.YEAR, "month": LogSummary.MONTH, "week": LogSummary.DAY}.get(interval)
-    rows = LogSummary.objects.filter(user_id__in=accepted_members(group))
+    rows = LogSummary.objects.filter(user_id__in=usernames(accepted_members(group)))
     if start is None or period is None:
         rows = rows.filter(period=LogSummary.ALL)
     else:

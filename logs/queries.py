@@ -172,7 +172,7 @@ def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str)
         start__gte=parse_date(start, "start"), start__lte=parse_date(end, "end"),
     )
     if filter_by in ("group", "groups"):
-        days = days.filter(user_id__in=GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id"))
+        days = days.filter(user_id__in=usernames(GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id")))
     elif filter_by in ("user", "users"):
         days = days.filter(user_id=bucket)
     rows = days.order_by().values("start").annotate(miles=Sum("miles"), feel_sum=Sum("feel"), logs=Sum("logs"))
