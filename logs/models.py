@@ -273,6 +273,12 @@ class LogSummary(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "user", "start", "type"], name="logsummary_key"),
         ]
+        # The key again with every summed column: statistics, leaderboards and range views read only this
+        # index (MySQL has no INCLUDE; InnoDB would otherwise fetch each row from the clustered index).
+        indexes = [
+            models.Index(fields=["period", "user", "start", "type", "logs", "miles", "feel", "first", "last"],
+                         name="logsummary_covering"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"
