@@ -1,6 +1,6 @@
 """Read-side queries of groups: lookups by the contract's keys, member lists, statistics and leaderboards.
 
-Statistics and leaderboards are single SQL aggregates over the logs of a group's accepted members
+Statistics and leaderboards are single SQL aggregates over the summaries (logs.LogSummary) of a group's accepted members
 (conditional SUM/AVG, grouped by user for leaderboards); nothing here loops over logs in Python.
 
 Interval boundaries (one rule for every weekly number, see `week_start_date`):
@@ -11,12 +11,13 @@ Interval boundaries (one rule for every weekly number, see `week_start_date`):
 
 from datetime import date, timedelta
 
-from django.db.models import Avg, F, FloatField, Max, Q, QuerySet, Sum, Value
+from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import Group, GroupMember
-from logs.models import Log
+from logs.models import LogSummary
+from logs.queries import summary_statistics, usernames
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -118,10 +119,9 @@ def group_members_by_name(team_name: str, group_name: str) -> QuerySet:
 
 
 # -- aggregates ---------------------------------------------------------------------------------------
-def member_logs(group: Group) -> QuerySet:
-    """Live logs of the group's accepted members."""
-    accepted = GroupMember.objects.filter(group=group, status="accepted").values("user_id")
-    return Log.objects.filter(user_id__in=accepted)
+def accepted_members(group: Group) -> QuerySet:
+    """Usernames of the group's accepted members (a subquery)."""
+    return GroupMember.objects.filter(group=group, status="accepted").values("user_id")
 
 
 def _miles(condition: Q | None = None):
@@ -135,22 +135,15 @@ def group_statistics(group: Group, *, today: date | None = None) -> dict:
     """
     today = today or current_date()
     since = {
-        interval: Q(date__gte=interval_start(interval, today=today, week_start=group.week_start))
+        f"past_{interval}": interval_start(interval, today=today, week_start=group.week_start)
         for interval in INTERVALS
     }
-    run = Q(type_id="run")
-    periods = {"all_time": None, "past_year": since["year"], "past_month": since["month"],
-               "past_week": since["week"]}
-    aggregates = {}
-    for suffix, condition in periods.items():
-        aggregates[f"miles_{suffix}"] = _miles(condition)
-        aggregates[f"run_miles_{suffix}"] = _miles(run if condition is None else run & condition)
-        aggregates[f"feel_{suffix}"] = Avg("feel", filter=condition, output_field=FloatField())
-    totals = member_logs(group).aggregate(**aggregates)
     # MySQL's AVG of an integer column has 4 decimals; the original returned it as such.
+    totals = summary_statistics(accepted_members(group), since={"all_time": None, **since})
     return {
-        key: round(float(value or 0.0), 4) if key.startswith("feel") else float(value or 0.0)
-        for key, value in totals.items()
+        f"{kind}_{suffix}": totals[f"{kind}_{suffix}"]
+        for suffix in ("all_time", "past_year", "past_month", "past_week")
+        for kind in ("miles", "run_miles", "feel")
     }
 
 
@@ -161,12 +154,15 @@ def group_leaderboard(group: Group, interval: str | None = None, *, today: date 
     than year, month or week means all time, as in the original.
     """
     start = interval_start(interval, today=today or current_date(), week_start=group.week_start)
-    logs = member_logs(group)
-    if start is not None:
-        logs = logs.filter(date__gte=start)
+    period = {"year": LogSummary.YEAR, "month": LogSummary.MONTH, "week": LogSummary.DAY}.get(interval)
+    rows = LogSummary.objects.filter(user_id__in=usernames(accepted_members(group)))
+    if start is None or period is None:
+        rows = rows.filter(period=LogSummary.ALL)
+    else:
+        rows = rows.filter(period=period, start__gte=start)
     by_type = {key: _miles(Q(type_id=kind)) for key, kind in LEADERBOARD_TYPES.items()}
     return (
-        logs.values(username=F("user_id"))
+        rows.values(username=F("user_id"))
         .annotate(
             # Names that are not Log fields: an annotation may not shadow the column it sums.
             first_name=Max("first"), last_name=Max("last"), total=_miles(), **by_type,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -69,7 +69,79 @@ def exercise_totals(distance: float | None, metric: str | None, time: timedelta 
     return stored_float(miles), compute_pace(miles, time)
 
 
+# Fields whose change alters a log's summaries (logs.services.log_summaries_refresh).
+SUMMARIZED_FIELDS = {"deleted", "user", "user_id", "date", "type", "type_id", "miles", "feel", "first", "last",
+                     "time_created", "distance", "metric"}
+
+
 class LogQuerySet(AliveQuerySet):
+    _counter = None
+
+    def counted_by(self, counter):
+        """This queryset, whose `count()` answers `counter()` (an exact count that costs less than COUNT(*))."""
+        clone = self._chain()
+        clone._counter = counter
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._counter = self._counter
+        return clone
+
+    def _filter_or_exclude(self, *args, **kwargs):
+        clone = super()._filter_or_exclude(*args, **kwargs)
+        clone._counter = None  # the counter counted the unfiltered rows
+        return clone
+
+    def count(self):
+        if self._counter is not None and self._result_cache is None:
+            return self._counter()
+        return super().count()
+
+    def _summary_keys(self):
+        from logs.services import summary_keys
+
+        return summary_keys(self.order_by().values_list("user_id", "date"))
+
+    def update(self, **kwargs):
+        """UPDATE, and refresh the summaries of the days it touched (before and after) in the same transaction."""
+        if not SUMMARIZED_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        from logs.services import log_summaries_refresh_many
+
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            keys = self._summary_keys()
+            count = super().update(**kwargs)
+            after = Log.all_objects.filter(pk__in=pks)._summary_keys()
+            for user_id, days in after.items():
+                keys.setdefault(user_id, set()).update(days)
+            log_summaries_refresh_many(keys)
+        return count
+
+    update.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """INSERT many logs, and refresh the summaries of their authors' days in the same transaction."""
+        from logs.services import log_summaries_refresh_many, summary_keys
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            log_summaries_refresh_many(summary_keys((log.user_id, log.date) for log in objs))
+        return created
+
+    def delete(self):
+        from logs.services import log_summaries_refresh_many
+
+        with transaction.atomic(using=self.db):
+            keys = self._summary_keys()
+            result = super().delete()
+            log_summaries_refresh_many(keys)
+        return result
+
+    delete.queryset_only = True
+
     def with_comments(self):
         """Logs with their live comments, newest first (one query for a whole page's comments).
 
@@ -117,6 +189,32 @@ class Log(AuditedModel):
     def __str__(self):
         return f"{self.log_id}: {self.user_id} {self.type_id} {self.date}"
 
+    def save(self, *args, **kwargs):
+        """Save, and refresh the author's summaries of the old and new date in the same transaction."""
+        from logs.services import log_summaries_refresh_many, summary_keys
+
+        with transaction.atomic():
+            before = [] if self._state.adding else list(
+                Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
+            super().save(*args, **kwargs)
+            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]))
+
+    def soft_delete(self):
+        with transaction.atomic():
+            super().soft_delete()
+            from logs.services import log_summaries_refresh
+
+            log_summaries_refresh(user_id=self.user_id, dates=[self.date])
+
+    def delete(self, *args, **kwargs):
+        from logs.services import log_summaries_refresh
+
+        with transaction.atomic():
+            user_id, day = self.user_id, self.date
+            result = super().delete(*args, **kwargs)
+            log_summaries_refresh(user_id=user_id, dates=[day])
+        return result
+
     def set_distance(self, distance, metric, time):
         """Set distance, metric and time, and keep miles and pace consistent with them.
 
@@ -138,3 +236,49 @@ class Log(AuditedModel):
             if getattr(self, field.attname) != value:
                 return False
         return True
+
+
+class LogSummary(models.Model):
+    """A user's live logs of one exercise type summed over a day, a month, a year or all time.
+
+    Kept exact by `logs.summaries` in the same transaction as every log write, and rebuilt in bulk after
+    imports and seeding (`manage.py rebuild_summaries`). Statistics, leaderboards, range views and page
+    counts read these rows, a few per member, instead of every log of a group.
+    """
+
+    DAY, MONTH, YEAR, ALL = "d", "m", "y", "a"
+    PERIOD_CHOICES = [(DAY, "Day"), (MONTH, "Month"), (YEAR, "Year"), (ALL, "All time")]
+
+    id = models.BigAutoField(primary_key=True)
+    period = models.CharField(max_length=1, choices=PERIOD_CHOICES)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, to_field="username", db_column="username",
+        on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False,
+    )
+    # The first day of the period (a fixed early date for all time).
+    start = models.DateField()
+    type = models.ForeignKey(ExerciseType, db_column="type", on_delete=models.PROTECT, related_name="+",
+                             db_index=False, db_constraint=False)
+    logs = models.PositiveIntegerField()
+    miles = models.FloatField(null=True)  # SUM(miles): null when no log of the period has miles
+    feel = models.PositiveIntegerField()  # SUM(feel)
+    first = models.CharField(max_length=30)  # MAX(first) and MAX(last) of the logs (leaderboard names)
+    last = models.CharField(max_length=30)
+    newest = models.DateTimeField(null=True)  # MAX(time_created)
+
+    # No foreign key constraints and no default ordering: the one index is the key below, and MySQL would
+    # otherwise add an index per foreign key that its optimizer prefers (and order by the related tables).
+    # Django still cascades a deleted user to their summaries.
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "user", "start", "type"], name="logsummary_key"),
+        ]
+        # The key again with every summed column: statistics, leaderboards and range views read only this
+        # index (MySQL has no INCLUDE; InnoDB would otherwise fetch each row from the clustered index).
+        indexes = [
+            models.Index(fields=["period", "user", "start", "type", "logs", "miles", "feel", "first", "last"],
+                         name="logsummary_covering"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"

@@ -6,12 +6,12 @@ bad parameters are a 400, never a 500).
 
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Q, QuerySet, Sum
-from django.db.models.functions import Round
+from django.db.models import Q, QuerySet, Sum
 
 from groups.models import GroupMember
-from logs.models import Log
+from logs.models import Log, LogSummary
 from saintsxctf.api.errors import ContractError
 from teams.models import TeamMember
 from users.models import User
@@ -51,6 +51,73 @@ def teammates(viewer: User) -> QuerySet:
     ).values("username")
 
 
+def logs_of(authors) -> Q:
+    """A filter of logs or summary rows by author: a username, or a list or subquery of usernames."""
+    return Q(user_id=authors) if isinstance(authors, str) else Q(user_id__in=authors)
+
+
+def usernames(authors: QuerySet) -> list[str]:
+    """A subquery of usernames as a list (one query).
+
+    MariaDB plans `user IN (list)` as one index range per author on the summaries' (period, user, start) key,
+    also under an OR of periods; with `IN (subquery)` it scans the whole summary table instead.
+    """
+    return sorted({next(iter(row.values())) if isinstance(row, dict) else row for row in authors})
+
+
+def log_count(authors) -> int:
+    """How many live logs `authors` (a username or a subquery of usernames) have: their all-time summary rows
+    summed, a few rows per author instead of every log."""
+    total = LogSummary.objects.filter(logs_of(authors), period=LogSummary.ALL).aggregate(n=Sum("logs"))["n"]
+    return int(total or 0)
+
+
+def average_feel(feel_sum, logs, places: str = "0.0001") -> float:
+    """SUM(feel) / COUNT as the database's AVG gives it: rounded half away from zero to 4 decimals."""
+    if not logs:
+        return 0.0
+    return float((Decimal(int(feel_sum or 0)) / Decimal(int(logs))).quantize(Decimal(places), ROUND_HALF_UP))
+
+
+def summary_statistics(authors, *, since: dict[str, date | None]) -> dict:
+    """Miles, run miles, feel sum and log count of `authors`' live logs per interval (one query over summaries).
+
+    `since` maps a suffix (all_time, past_year, past_month, past_week) to its first day: None (all time), a
+    1 January (year rows), a 1st of a month (month rows) or any day (day rows). Lower bounds only.
+    Answers {f"miles_{suffix}", f"run_miles_{suffix}", f"feel_{suffix}" (the average), ...}.
+    """
+    conditions = {}
+    for suffix, start in since.items():
+        if start is None:
+            conditions[suffix] = Q(period=LogSummary.ALL)
+        elif start.month == 1 and start.day == 1 and suffix == "past_year":
+            conditions[suffix] = Q(period=LogSummary.YEAR, start__gte=start)
+        elif start.day == 1 and suffix == "past_month":
+            conditions[suffix] = Q(period=LogSummary.MONTH, start__gte=start)
+        else:
+            conditions[suffix] = Q(period=LogSummary.DAY, start__gte=start)
+    if not isinstance(authors, (str, list)):
+        authors = usernames(authors)
+    rows = LogSummary.objects.filter(logs_of(authors))
+    any_period = Q()
+    for condition in conditions.values():
+        any_period |= condition
+    aggregates = {}
+    run = Q(type_id="run")
+    for suffix, condition in conditions.items():
+        aggregates[f"miles_{suffix}"] = Sum("miles", filter=condition)
+        aggregates[f"run_miles_{suffix}"] = Sum("miles", filter=condition & run)
+        aggregates[f"feelsum_{suffix}"] = Sum("feel", filter=condition)
+        aggregates[f"logs_{suffix}"] = Sum("logs", filter=condition)
+    values = rows.filter(any_period).order_by().aggregate(**aggregates)
+    result = {}
+    for suffix in since:
+        result[f"miles_{suffix}"] = float(values[f"miles_{suffix}"] or 0.0)
+        result[f"run_miles_{suffix}"] = float(values[f"run_miles_{suffix}"] or 0.0)
+        result[f"feel_{suffix}"] = average_feel(values[f"feelsum_{suffix}"], values[f"logs_{suffix}"])
+    return result
+
+
 def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
     """The logs of a feed, newest first, with their comments.
 
@@ -59,17 +126,18 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
     - `user`/`users`/`username`: the logs of the user `bucket`.
     Authors are matched with `IN (subquery)`, so a log appears once however many teams its author shares.
     """
-    logs = Log.objects.with_comments()
+    # The authors are read first (one query): the page and its count then use `IN (list)` (see usernames()).
     if filter_by == "all":
-        logs = logs.filter(user_id__in=teammates(viewer))
+        authors = usernames(teammates(viewer))
     elif filter_by in ("group", "groups"):
-        members = GroupMember.objects.filter(group_id=group_id(bucket), status="accepted")
-        logs = logs.filter(user_id__in=members.values("user_id"))
+        authors = usernames(GroupMember.objects.filter(group_id=group_id(bucket), status="accepted").values("user_id"))
     elif filter_by in ("user", "users", "username"):
-        logs = logs.filter(user_id=bucket)
+        authors = bucket
     else:
         raise ContractError(BAD_FEED_FILTER)
-    return logs.order_by("-date", "-log_id")
+    logs = Log.objects.with_comments().filter(logs_of(authors))
+    # The page count sums the authors' summaries instead of counting their logs.
+    return logs.order_by("-date", "-log_id").counted_by(lambda: log_count(authors))
 
 
 def exercise_types(letters: str) -> list[str]:
@@ -92,19 +160,25 @@ def parse_date(text: str, name: str) -> date:
 def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str) -> list[dict]:
     """Daily totals between `start` and `end` (inclusive): `{date, miles, feel}` per day with logs, oldest first.
 
-    One aggregate query (GROUP BY date): miles are summed, feel is the average rounded half away from zero.
+    One aggregate query over the daily summaries (GROUP BY date): miles are summed, feel is the average
+    rounded half away from zero.
     - `group`/`groups`: logs of every member of the group `bucket` (the original does not ask for accepted).
     - `user`/`users`: logs of the user `bucket`. `all`: every log.
     """
     if filter_by not in RANGE_VIEW_FILTERS:
         raise ContractError(BAD_RANGE_VIEW_FILTER)
-    logs = Log.objects.filter(
-        type_id__in=exercise_types(types), date__gte=parse_date(start, "start"), date__lte=parse_date(end, "end")
+    days = LogSummary.objects.filter(
+        period=LogSummary.DAY, type_id__in=exercise_types(types),
+        start__gte=parse_date(start, "start"), start__lte=parse_date(end, "end"),
     )
     if filter_by in ("group", "groups"):
-        logs = logs.filter(user_id__in=GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id"))
+        days = days.filter(user_id__in=usernames(GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id")))
     elif filter_by in ("user", "users"):
-        logs = logs.filter(user_id=bucket)
-    return list(
-        logs.order_by().values("date").annotate(miles=Sum("miles"), feel=Round(Avg("feel"))).order_by("date")
-    )
+        days = days.filter(user_id=bucket)
+    rows = days.order_by().values("start").annotate(miles=Sum("miles"), feel_sum=Sum("feel"), logs=Sum("logs"))
+    return [
+        # Half away from zero, exactly: floor((2 * sum + n) / (2 * n)) for a non-negative sum.
+        {"date": row["start"], "miles": row["miles"],
+         "feel": (2 * int(row["feel_sum"]) + int(row["logs"])) // (2 * int(row["logs"]))}
+        for row in rows.order_by("start")
+    ]

@@ -6,7 +6,6 @@ Everything here reads; nothing writes. Statistics are SQL aggregates (one query)
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import (
-    Avg,
     Case,
     F,
     IntegerField,
@@ -16,14 +15,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     prefetch_related_objects,
 )
 
 from groups.models import Group, GroupMember
-from logs.models import Log
+from logs.models import LogSummary
+from logs.queries import summary_statistics
 from notifications.models import Notification
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
@@ -138,8 +137,9 @@ def forgot_password_code_valid(code: str, now: datetime | None = None) -> Forgot
 
 
 # -- statistics -------------------------------------------------------------------------------------
-def log_statistics(logs: QuerySet, *, week_start: str | None, today: date | None = None) -> dict[str, float]:
-    """Miles, run miles and average feel of `logs` all time, this year, this month and this week (one query).
+def log_statistics(authors, *, week_start: str | None, today: date | None = None) -> dict[str, float]:
+    """Miles, run miles and average feel of the logs of `authors` (a username or a subquery of usernames) all
+    time, this year, this month and this week (one query over their summaries).
 
     Intervals start on Jan 1, the 1st of the month and the first day of the week (`week_start`); they have
     no upper bound. Empty intervals are 0 (deviations.md 2).
@@ -151,14 +151,7 @@ def log_statistics(logs: QuerySet, *, week_start: str | None, today: date | None
         "past_month": today.replace(day=1),
         "past_week": week_start_date(today, week_start),
     }
-    run = Q(type_id="run")
-    aggregates = {}
-    for interval, start in starts.items():
-        since = Q(date__gte=start) if start else Q()
-        aggregates[f"miles_{interval}"] = Sum("miles", filter=since, default=0.0)
-        aggregates[f"run_miles_{interval}"] = Sum("miles", filter=since & run, default=0.0)
-        aggregates[f"feel_{interval}"] = Avg("feel", filter=since, default=0.0)
-    values = logs.order_by().aggregate(**aggregates)
+    values = summary_statistics(authors, since=starts)
     return {
         key: round(float(values[key] or 0), 4 if key.startswith("feel") else 2)
         for key in STATISTIC_KEYS
@@ -167,21 +160,22 @@ def log_statistics(logs: QuerySet, *, week_start: str | None, today: date | None
 
 def user_statistics(user: User, today: date | None = None) -> dict[str, float]:
     """Exercise statistics of one user, weeks starting on the user's own week start."""
-    return log_statistics(Log.objects.filter(user_id=user.username), week_start=user.week_start, today=today)
+    return log_statistics(user.username, week_start=user.week_start, today=today)
 
 
 # -- snapshot ---------------------------------------------------------------------------------------
 def newest_log_of_group() -> Subquery:
     """Time of the newest live log of an accepted member of the outer row's group."""
     newest = (
-        Log.objects.filter(
+        LogSummary.objects.filter(
+            period=LogSummary.ALL,
             user__group_memberships__group_id=OuterRef("group_id"),
             user__group_memberships__status="accepted",
             user__group_memberships__deleted=False,
         )
         .order_by()
         .values("user__group_memberships__group_id")
-        .annotate(newest=Max("time_created"))
+        .annotate(newest=Max("newest"))
         .values("newest")
     )
     return Subquery(newest[:1])

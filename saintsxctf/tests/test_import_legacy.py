@@ -251,3 +251,11 @@ def test_reset_sequence_raises_a_lagging_sqlite_counter(user):
     reset_sequence(Log, 500)
 
     assert Log.objects.create(user=user, first="A", last="J", date="2024-01-01", type_id="run", feel=5).log_id == 501
+
+
+def test_import_leaves_exact_log_summaries(legacy):
+    from logs.tests.test_summaries import assert_summaries_exact
+
+    legacy.execute("UPDATE logs SET deleted = 1 WHERE log_id = 64")
+    run_import(legacy)
+    assert_summaries_exact()

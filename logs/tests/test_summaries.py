@@ -1,0 +1,124 @@
+"""The per-user log summaries (LogSummary) always equal a recomputation from the live logs."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from logs.models import Log, LogSummary
+from logs.services import ALL_TIME_START, log_create, log_delete, log_restore, log_soft_delete, log_update
+from logs.tests.factories import LogFactory
+from saintsxctf.demo import seed_demo
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def recomputed() -> dict:
+    """Every summary row the live logs imply, computed in Python: {(period, user, start, type): values}."""
+    rows: dict[tuple, dict] = {}
+    for log in Log.objects.order_by("log_id"):
+        starts = {"d": log.date, "m": log.date.replace(day=1), "y": log.date.replace(month=1, day=1),
+                  "a": ALL_TIME_START}
+        for period, start in starts.items():
+            row = rows.setdefault((period, log.user_id, start, log.type_id),
+                                  {"logs": 0, "miles": None, "feel": 0, "first": "", "last": "", "newest": None})
+            row["logs"] += 1
+            if log.miles is not None:
+                row["miles"] = (row["miles"] or 0.0) + log.miles
+            row["feel"] += log.feel
+            row["first"], row["last"] = max(row["first"], log.first), max(row["last"], log.last)
+            row["newest"] = max(filter(None, [row["newest"], log.time_created]))
+    return rows
+
+
+def stored() -> dict:
+    return {
+        (s.period, s.user_id, s.start, s.type_id):
+            {"logs": s.logs, "miles": s.miles, "feel": s.feel, "first": s.first, "last": s.last, "newest": s.newest}
+        for s in LogSummary.objects.all()
+    }
+
+
+def assert_summaries_exact():
+    expected, actual = recomputed(), stored()
+    assert actual.keys() == expected.keys()
+    for key, row in expected.items():
+        got = actual[key]
+        assert got["miles"] == pytest.approx(row["miles"]), key
+        assert {k: v for k, v in got.items() if k != "miles"} == {k: v for k, v in row.items() if k != "miles"}, key
+
+
+@pytest.fixture
+def runner():
+    return UserFactory(username="sumrunner", first="Sum", last="Runner")
+
+
+def test_services_keep_the_summaries_exact(runner):
+    log = log_create(author=runner, date=date(2023, 12, 31), type="run", feel=6, distance=5, metric="miles",
+                     time=timedelta(minutes=40))
+    other = log_create(author=runner, date=date(2023, 12, 31), type="bike", feel=3, distance=10, metric="kilometers")
+    log_create(author=runner, date=date(2024, 1, 2), type="run", feel=8, distance=3.1, metric="miles")
+    assert_summaries_exact()
+    # An edit that moves the log to another day, month and year, and changes its type.
+    log_update(log=log, date=date(2024, 2, 1), type="swim", feel=4, distance=1000, metric="meters")
+    assert_summaries_exact()
+    log_soft_delete(log=other)
+    assert_summaries_exact()
+    assert not LogSummary.objects.filter(type_id="bike").exists()
+    log_restore(log=other)
+    assert_summaries_exact()
+    log_delete(log=log)
+    assert_summaries_exact()
+
+
+def test_the_api_keeps_the_summaries_exact(auth_client, user):
+    body = {"username": user.username, "first": user.first, "last": user.last, "date": "2024-03-05", "type": "run",
+            "distance": 4, "metric": "miles", "time": "0:30:00", "feel": 7}
+    log_id = auth_client.post(reverse("logs:log-list"), body, format="json").json()["log"]["log_id"]
+    assert_summaries_exact()
+    response = auth_client.put(reverse("logs:log-detail", kwargs={"log_id": log_id}),
+                               {**body, "date": "2024-04-01", "feel": 2}, format="json")
+    assert response.status_code == 200
+    assert_summaries_exact()
+    assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code == 204
+    assert_summaries_exact()
+    assert LogSummary.objects.count() == 0
+
+
+def test_queryset_writes_keep_the_summaries_exact(runner):
+    """The admin's bulk actions: soft delete and restore many logs, change them in one UPDATE, delete them."""
+    LogFactory.create_batch(6, user=runner)
+    Log.objects.bulk_create([Log(user=runner, first="A", last="B", date=date(2022, 5, d), type_id="run", feel=5,
+                                 miles=2.0) for d in range(1, 4)])
+    assert_summaries_exact()
+    Log.objects.filter(date__year=2022).soft_delete()
+    assert_summaries_exact()
+    Log.all_objects.filter(deleted=True).update(deleted=False, deleted_date=None)
+    assert_summaries_exact()
+    Log.objects.filter(date__year=2021).update(date=date(2020, 7, 4))
+    assert_summaries_exact()
+    Log.objects.filter(date__year=2022).delete()
+    assert_summaries_exact()
+
+
+def test_rebuild_summaries_command_recomputes_every_row(runner):
+    LogFactory.create_batch(5, user=runner)
+    LogSummary.objects.all().delete()
+    LogSummary.objects.create(period="a", user=runner, start=ALL_TIME_START, type_id="swim", logs=99, miles=1.0,
+                              feel=1, first="x", last="y")
+    out = StringIO()
+    call_command("rebuild_summaries", stdout=out)
+    assert "Rebuilt" in out.getvalue()
+    assert_summaries_exact()
+    LogSummary.objects.filter(user=runner).delete()
+    call_command("rebuild_summaries", runner.username, stdout=StringIO())
+    assert_summaries_exact()
+
+
+def test_seed_demo_leaves_exact_summaries():
+    seed_demo(users=6, groups=2, logs=300, seed=3, today=date(2024, 6, 1))
+    assert LogSummary.objects.exists()
+    assert_summaries_exact()
