@@ -8,11 +8,7 @@ from rest_framework.views import APIView
 
 from saintsxctf.api.errors import framework_body
 from saintsxctf.api.links import link, self_link
-
-# The framework error body (saintsxctf/api/errors.py), for the docs.
-ErrorBody = inline_serializer("FrameworkError", {
-    "error_description": serializers.CharField(), "exception": serializers.CharField(),
-    "contact": serializers.CharField(), "api_index": serializers.CharField()})
+from saintsxctf.api.schema import FrameworkErrorSerializer as ErrorBody
 
 
 class IndexView(APIView):
