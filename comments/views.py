@@ -37,6 +37,7 @@ class CommentViewSet(ContractModelViewSet):
     serializer_class = CommentHttpTimeSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
     lookup_url_kwarg = "comment_id"
+    body_owner_field, required_fields = "username", COMMENT_REQUIRED  # checked in validated(), as the original did
     messages = {
         "retrieve.not_found": "there is no comment with this identifier",
         "create.forbidden": "User {user} is not authorized to create a comment for user {username}.",
@@ -63,18 +64,6 @@ class CommentViewSet(ContractModelViewSet):
         if self.action == "retrieve":
             return {"comment": None, "log": None}
         return super().error_fields()
-
-    def validated(self, instance=None, partial: bool = False) -> dict:
-        if self.action == "create":
-            # The original's order: an empty body, then someone else's username, then missing fields.
-            body = self.request.data if isinstance(self.request.data, dict) else {}
-            if not body:
-                self.fail("empty", "the request body isn't populated")
-            if body.get("username") != self.request.user.get_username():
-                self.fail("forbidden", user=self.request.user.get_username(), username=body.get("username"))
-            if any(body.get(field) is None for field in COMMENT_REQUIRED):
-                self.fail("required")
-        return super().validated(instance, partial)
 
     @extend_schema(responses=envelope("CommentListResponse", comments=CommentListSerializer(many=True)))
     def list(self, request, *args, **kwargs):

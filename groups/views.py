@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 
 from groups import queries
 from groups.models import Group, GroupMember
@@ -49,6 +48,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
     serializer_class = GroupSerializer
     write_serializer_class = GroupWriteSerializer
     lookup_url_kwarg = "group_id"
+    unparseable_body_is_empty = True
     messages = {
         "retrieve.not_found": "there is no group with this id",
         "update.forbidden": "User {user} is not authorized to update a group with id {group_id}.",
@@ -106,16 +106,6 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @property
     def caller(self) -> str:
         return self.request.user.get_username()
-
-    def body(self) -> dict:
-        """The JSON body as a dict; a missing, unparseable or non-object body is the action's `empty` error."""
-        try:
-            data = self.request.data
-        except ParseError:
-            data = None
-        if not isinstance(data, dict) or not data:
-            self.fail("empty")
-        return data
 
     def group_or_fail(self, group: Group | None) -> Group:
         if group is None:

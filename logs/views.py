@@ -45,6 +45,7 @@ class LogViewSet(ContractModelViewSet):
     serializer_class = LogSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
     lookup_url_kwarg = "log_id"
+    body_owner_field, required_fields = "username", LOG_REQUIRED  # checked in validated(), as the original did
     messages = {
         "retrieve.not_found": "there is no log with this identifier",
         "create.forbidden": "User {user} is not authorized to upload an exercise log for user {username}.",
@@ -77,18 +78,6 @@ class LogViewSet(ContractModelViewSet):
         if self.action == "retrieve":
             return {"log": None, "comments": None}
         return super().error_fields()
-
-    def validated(self, instance=None, partial: bool = False) -> dict:
-        if self.action == "create":
-            # The original's order: an empty body, then someone else's username, then missing fields.
-            body = self.request.data if isinstance(self.request.data, dict) else {}
-            if not body:
-                self.fail("empty", "the request body isn't populated")
-            if body.get("username") != self.request.user.get_username():
-                self.fail("forbidden", user=self.request.user.get_username(), username=body.get("username"))
-            if any(body.get(field) is None for field in LOG_REQUIRED):
-                self.fail("required")
-        return super().validated(instance, partial)
 
     @extend_schema(responses=envelope("LogListResponse", logs=LogWithCommentsSerializer(many=True)))
     def list(self, request, *args, **kwargs):

@@ -4,7 +4,6 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
 
 from groups.queries import parse_id
@@ -37,6 +36,7 @@ class NotificationViewSet(ContractModelViewSet):
     write_serializer_class = NotificationWriteSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
     lookup_url_kwarg = "notification_id"
+    unparseable_body_is_empty = True
     messages = {
         "create.empty": EMPTY_BODY,
         "create.invalid": "'username' and 'description' are required fields",
@@ -59,16 +59,6 @@ class NotificationViewSet(ContractModelViewSet):
         if parse_id(self.kwargs[self.lookup_url_kwarg]) is None:
             self.fail("not_found")
         return super().get_object()
-
-    def body(self) -> dict:
-        """The JSON body as a dict; a missing, unparseable or non-object body is the action's `empty` error."""
-        try:
-            data = self.request.data
-        except ParseError:
-            data = None
-        if not isinstance(data, dict) or not data:
-            self.fail("empty")
-        return data
 
     @extend_schema(responses=envelope_schema("NotificationList", notifications=NotificationSerializer(many=True)))
     def list(self, request, *args, **kwargs):

@@ -51,13 +51,10 @@ def envelope_schema(name: str, **fields) -> serializers.Serializer:
 class BodyMixin:
     """Reads a request body through a serializer, answering the contract's strings when it is wrong."""
 
-    def body(self, serializer_class, *, empty: str, invalid: str, empty_body: dict | None = None) -> dict:
-        """The validated body: `empty` when there is none, the serializer's own message (a contract
-        string raised from `validate()`) or `invalid` when it is wrong."""
-        data = self.request.data
-        if not isinstance(data, dict) or not data:
-            raise ContractError(empty, body=empty_body)
-        serializer = serializer_class(data=data)
+    def validated_body(self, serializer_class, *, empty: str, invalid: str, empty_body: dict | None = None) -> dict:
+        """The validated body: `empty` when there is none (ContractViewSet.body), the serializer's own message
+        (a contract string raised from `validate()`) or `invalid` when it is wrong."""
+        serializer = serializer_class(data=self.body(empty, error_body=empty_body))
         if not serializer.is_valid():
             messages = serializer.errors.get("non_field_errors") if isinstance(serializer.errors, dict) else None
             raise ContractError(str(messages[0]) if messages else invalid)
@@ -117,7 +114,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "UserCreated", added=serializers.BooleanField(), user=UserSerializer(), new_user=serializers.CharField())})
     def create(self, request, *args, **kwargs):
         """Create a new user."""
-        data = self.body(UserSignupSerializer, empty="The request body isn't populated.",
+        data = self.validated_body(UserSignupSerializer, empty="The request body isn't populated.",
                          invalid=services.SIGNUP_FAILED)
         user = services.user_signup(**data)
         return self.envelope(201, added=True, user=UserSerializer(user).data,
@@ -190,7 +187,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
     @memberships.mapping.put
     def update_memberships(self, request, username=None):
         """Update a user's group and team memberships."""
-        data = self.body(MembershipsWriteSerializer, empty=services.MEMBERSHIPS_FAILED,
+        data = self.validated_body(MembershipsWriteSerializer, empty=services.MEMBERSHIPS_FAILED,
                          invalid=services.MEMBERSHIPS_FAILED)
         services.user_memberships_update(user=request.user, **data)
         return self.envelope(201, updated=True)
@@ -225,7 +222,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         """Update a user with a given username.  Specifically, alter the users password."""
         # deviations.md 2: these refusals are 400, not the original's 500.
         required = "'forgot_password_code' and 'new_password' are required fields."
-        data = self.body(ChangePasswordSerializer, empty=required, invalid=required)
+        data = self.validated_body(ChangePasswordSerializer, empty=required, invalid=required)
         services.user_change_password(username=username, **data)
         return self.envelope(password_updated=True, forgot_password_code_deleted=True)
 
@@ -259,14 +256,13 @@ class FlairViewSet(BodyMixin, ContractViewSet):
         "FlairCreated", added=serializers.BooleanField(), flair=FlairSerializer())})
     def create(self, request, *args, **kwargs):
         """Create a new flair item."""
-        data = request.data
-        if not isinstance(data, dict) or not data:
-            raise ContractError(EMPTY_BODY)
+        data = self.body()
         # The original checks who the flair is for before it checks the body is complete.
         if data.get("username") != request.user.get_username():
             raise ContractError(f"User {request.user.get_username()} is not authorized to create a flair for "
                                 f"user {data.get('username')}.")
-        data = self.body(FlairWriteSerializer, empty=EMPTY_BODY, invalid="'username' and 'flair' are required fields")
+        data = self.validated_body(FlairWriteSerializer, empty=EMPTY_BODY,
+                                   invalid="'username' and 'flair' are required fields")
         flair = services.flair_create(**data)
         return self.envelope(201, added=True, flair=FlairSerializer(flair).data)
 
@@ -303,7 +299,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
         "ActivationCodeCreated", added=serializers.BooleanField(), activation_code=ActivationCodeSerializer()))
     def create(self, request, *args, **kwargs):
         """Create a new activation code."""
-        data = self.body(ActivationCodeWriteSerializer, empty=EMPTY_BODY,
+        data = self.validated_body(ActivationCodeWriteSerializer, empty=EMPTY_BODY,
                          invalid="'group_id' and 'email' are required fields", empty_body={"added": False})
         if not queries.is_group_admin(request.user, data["group_id"]):
             self.refuse()  # only the group's admins invite runners into it

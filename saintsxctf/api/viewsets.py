@@ -56,6 +56,11 @@ class ContractViewSet(viewsets.GenericViewSet):
     create_status = 200
     # Envelope keys of an error body for the current action; set per @action(error_body={...}).
     error_body = None
+    # Unparseable JSON answers the action's `empty` error instead of the framework's 400 (see body()).
+    unparseable_body_is_empty = False
+    # A create body naming its owner, which must be the caller, and the fields it must carry (see validated()).
+    body_owner_field: str | None = None
+    required_fields: tuple[str, ...] = ()
 
     # -- envelope ---------------------------------------------------------------------------------
     def envelope(self, status: int = 200, **body) -> Response:
@@ -117,11 +122,35 @@ class ContractViewSet(viewsets.GenericViewSet):
         kwargs.setdefault("context", self.get_serializer_context())
         return serializer_class(*args, **kwargs)
 
+    def body(self, default: str = EMPTY_BODY, *, objects_only: bool = True, error_body: dict | None = None):
+        """The request's JSON body: the action's `empty` error (else `default`, in the envelope `error_body` if
+        given) when there is none or, with `objects_only`, when it is not a JSON object. Unparseable JSON is the
+        framework's 400, or the `empty` error where the viewset sets `unparseable_body_is_empty`."""
+        try:
+            data = self.request.data
+        except exceptions.ParseError:
+            if not self.unparseable_body_is_empty:
+                raise
+            data = None
+        if not data or (objects_only and not isinstance(data, dict)):
+            raise ContractError(self.message("empty") or default, body=error_body)
+        return data
+
     def validated(self, instance=None, partial: bool = False) -> dict:
-        """The request body, checked by the write serializer; contract errors when empty or invalid."""
-        if not self.request.data:
-            self.fail("empty", EMPTY_BODY)
-        serializer = self.get_write_serializer(instance, data=self.request.data, partial=partial)
+        """The request body, checked by the write serializer; contract errors when empty or invalid.
+
+        A create of a viewset declaring `body_owner_field` / `required_fields` checks, in the original's order:
+        an empty (or non-object) body, then an owner other than the caller (the `forbidden` message, with the
+        owner under the field's name), then a missing required field (the `required` message)."""
+        if self.action == "create" and (self.body_owner_field or self.required_fields):
+            body = self.body()
+            caller = self.request.user.get_username()
+            if self.body_owner_field and body.get(self.body_owner_field) != caller:
+                self.fail("forbidden", user=caller, **{self.body_owner_field: body.get(self.body_owner_field)})
+            if any(body.get(field) is None for field in self.required_fields):
+                self.fail("required")
+        data = self.body(objects_only=False)
+        serializer = self.get_write_serializer(instance, data=data, partial=partial)
         if not serializer.is_valid():
             self.fail("invalid", "the request body is invalid", errors=serializer.errors)
         return serializer.validated_data
