@@ -1,6 +1,6 @@
 """Viewsets of comments on exercise logs."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,17 +16,13 @@ from comments.serializers import (
 from comments.services import comment_create, comment_delete, comment_soft_delete, comment_update
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractModelViewSet
 
 COMMENT_REQUIRED = ("username", "first", "last", "log_id")
 
 
-def envelope(name: str, **fields) -> serializers.Serializer:
-    """An OpenAPI description of a response envelope: `self` and `fields`."""
-    return inline_serializer(name, {"self": serializers.CharField(), **fields})
-
-
-DELETED = envelope("CommentDeletedResponse", deleted=serializers.BooleanField())
+DELETED = envelope_schema("CommentDeleted", deleted=serializers.BooleanField())
 
 
 class CommentViewSet(ContractModelViewSet):
@@ -65,13 +61,13 @@ class CommentViewSet(ContractModelViewSet):
             return {"comment": None, "log": None}
         return super().error_fields()
 
-    @extend_schema(responses=envelope("CommentListResponse", comments=CommentListSerializer(many=True)))
+    @extend_schema(responses=envelope_schema("CommentList", comments=CommentListSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the comments in the database."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=CommentCreateSerializer, responses=envelope(
-        "CommentCreatedResponse", added=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
+    @extend_schema(request=CommentCreateSerializer, responses=envelope_schema(
+        "CommentCreated", added=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
     def create(self, request, *args, **kwargs):
         """Create a new comment."""
         return super().create(request, *args, **kwargs)
@@ -80,14 +76,14 @@ class CommentViewSet(ContractModelViewSet):
         data.pop("username")  # checked to be the caller's own in validated()
         return comment_create(author=self.request.user, **data)
 
-    @extend_schema(responses=envelope("CommentWithLogResponse", comment=CommentSerializer(), log=serializers.CharField()))
+    @extend_schema(responses=envelope_schema("CommentWithLog", comment=CommentSerializer(), log=serializers.CharField()))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single comment with a given unique id."""
         comment = self.get_object()
         return self.envelope(comment=CommentSerializer(comment).data, log=link("logs:log-detail", log_id=comment.log_id))
 
-    @extend_schema(request=CommentUpdateSerializer, responses=envelope(
-        "CommentUpdatedResponse", updated=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
+    @extend_schema(request=CommentUpdateSerializer, responses=envelope_schema(
+        "CommentUpdated", updated=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
     def update(self, request, *args, **kwargs):
         """Update a comment with a given unique id."""
         return super().update(request, *args, **kwargs)

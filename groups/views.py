@@ -1,7 +1,7 @@
 """Groups: the group itself, its team, its members, statistics, leaderboards and snapshot."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
@@ -20,6 +20,7 @@ from groups.serializers import (
 )
 from groups.services import group_member_remove, group_member_update, group_update
 from saintsxctf.api.links import link
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin
 from teams.models import Team
 from teams.serializers import TeamSerializer
@@ -33,11 +34,6 @@ NO_LEADERBOARD = "No leaderboard data was found within this group and time inter
 # The two-segment member path means team/group for GET and group id/username for PUT and DELETE
 # (one URL pattern serves all three verbs, so its parameters are named for both meanings).
 MEMBER_A, MEMBER_B = "team_name_or_group_id", "group_name_or_username"
-
-
-def envelope_schema(name: str, **fields) -> serializers.Serializer:
-    """A response envelope for the OpenAPI document: `self` plus the given fields."""
-    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class GroupViewSet(ListMixin, ContractViewSet):

@@ -1,6 +1,6 @@
 """Viewsets of exercise logs, the log feed, range views and exercise types."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,6 +21,7 @@ from logs.serializers import (
 from logs.services import log_create, log_delete, log_soft_delete, log_update
 from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
@@ -29,12 +30,7 @@ RANGE_VIEW_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<exercise_types>[^
 NO_RANGE_VIEW_DAYS = "no logs found in this date range with the selected filters"
 
 
-def envelope(name: str, **fields) -> serializers.Serializer:
-    """An OpenAPI description of a response envelope: `self` and `fields`."""
-    return inline_serializer(name, {"self": serializers.CharField(), **fields})
-
-
-DELETED = envelope("LogDeletedResponse", deleted=serializers.BooleanField())
+DELETED = envelope_schema("LogDeleted", deleted=serializers.BooleanField())
 
 
 class LogViewSet(ContractModelViewSet):
@@ -79,13 +75,13 @@ class LogViewSet(ContractModelViewSet):
             return {"log": None, "comments": None}
         return super().error_fields()
 
-    @extend_schema(responses=envelope("LogListResponse", logs=LogWithCommentsSerializer(many=True)))
+    @extend_schema(responses=envelope_schema("LogList", logs=LogWithCommentsSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the exercise logs in the database."""
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=LogCreateSerializer,
-                   responses=envelope("LogCreatedResponse", added=serializers.BooleanField(), log=LogSerializer()))
+                   responses=envelope_schema("LogCreated", added=serializers.BooleanField(), log=LogSerializer()))
     def create(self, request, *args, **kwargs):
         """Create a new exercise log."""
         return super().create(request, *args, **kwargs)
@@ -94,14 +90,14 @@ class LogViewSet(ContractModelViewSet):
         data.pop("username")  # checked to be the caller's own in validated()
         return log_create(author=self.request.user, **data)
 
-    @extend_schema(responses=envelope("LogWithCommentsResponse", log=LogSerializer(), comments=CommentSerializer(many=True)))
+    @extend_schema(responses=envelope_schema("LogWithComments", log=LogSerializer(), comments=CommentSerializer(many=True)))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
         log = self.get_object()
         return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(log.comments.all(), many=True).data)
 
     @extend_schema(request=LogUpdateSerializer,
-                   responses=envelope("LogUpdatedResponse", updated=serializers.BooleanField(), log=LogSerializer()))
+                   responses=envelope_schema("LogUpdated", updated=serializers.BooleanField(), log=LogSerializer()))
     def update(self, request, *args, **kwargs):
         """Update an exercise log with a given unique id."""
         return super().update(request, *args, **kwargs)
@@ -137,8 +133,8 @@ class LogFeedViewSet(ContractViewSet):
     queryset = Log.objects.all()
     serializer_class = FeedLogSerializer
 
-    @extend_schema(responses=envelope(
-        "LogFeedPageResponse", next=serializers.CharField(allow_null=True), prev=serializers.CharField(allow_null=True),
+    @extend_schema(responses=envelope_schema(
+        "LogFeedPage", next=serializers.CharField(allow_null=True), prev=serializers.CharField(allow_null=True),
         logs=FeedLogSerializer(many=True), pages=serializers.IntegerField(),
     ))
     @action(detail=False, methods=["get"], url_path=FEED_PATH, url_name="feed",
@@ -162,8 +158,8 @@ class RangeViewViewSet(ContractViewSet):
     queryset = Log.objects.all()
     serializer_class = RangeViewDaySerializer
 
-    @extend_schema(responses=envelope(
-        "RangeViewResponse", range_view=RangeViewDaySerializer(many=True), message=serializers.CharField(required=False),
+    @extend_schema(responses=envelope_schema(
+        "RangeView", range_view=RangeViewDaySerializer(many=True), message=serializers.CharField(required=False),
     ))
     @action(detail=False, methods=["get"], url_path=RANGE_VIEW_PATH, url_name="view", error_body={"range_view": None})
     def range_view(self, request, filter_by: str, bucket: str, exercise_types: str, start: str, end: str):
@@ -184,7 +180,7 @@ class ExerciseTypeViewSet(ListMixin, ContractViewSet):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=envelope("ExerciseTypesResponse", types=serializers.ListField(child=serializers.CharField())))
+    @extend_schema(responses=envelope_schema("ExerciseTypes", types=serializers.ListField(child=serializers.CharField())))
     def list(self, request, *args, **kwargs):
         """Get all the exercise types in the database."""
         return super().list(request, *args, **kwargs)

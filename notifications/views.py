@@ -1,7 +1,7 @@
 """Notifications: any runner reads them and posts them; only the addressee changes or deletes one."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,15 +16,11 @@ from notifications.serializers import (
 )
 from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
 from users.models import User
 
 CREATE_FAILED = "failed to create a new notification"
-
-
-def envelope_schema(name: str, **fields) -> serializers.Serializer:
-    """A response envelope for the OpenAPI document: `self` plus the given fields."""
-    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class NotificationViewSet(ContractModelViewSet):

@@ -1,11 +1,12 @@
 """Teams: the team itself, its members, its groups and the team search."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from groups.queries import parse_id
 from saintsxctf.api.links import link
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
 from teams import queries
 from teams.models import Team
@@ -13,11 +14,6 @@ from teams.serializers import TeamGroupSerializer, TeamMemberSerializer, TeamSer
 
 NO_MATCH = "no teams were found with the provided text"
 BAD_LIMIT = "the limit must be a non-negative integer"
-
-
-def envelope_schema(name: str, **fields) -> serializers.Serializer:
-    """A response envelope for the OpenAPI document: `self` plus the given fields."""
-    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):

@@ -1,6 +1,6 @@
 """Users, flair, activation codes and forgot-password codes: the contract's endpoints as viewsets."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
@@ -41,11 +42,6 @@ from users.serializers import (
 
 NO_USER = "there is no user with this username"
 NO_EXISTING_USER = "there is no existing user with this username"
-
-
-def envelope_schema(name: str, **fields) -> serializers.Serializer:
-    """An inline response serializer `{"self": str, **fields}` for the OpenAPI schema."""
-    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class BodyMixin:

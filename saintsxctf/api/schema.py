@@ -13,6 +13,7 @@ each view's own `@extend_schema` would otherwise have to repeat:
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.views import TokenViewBase
@@ -28,6 +29,11 @@ PATH_PARAMETER_SCHEMAS = {
     "start": {"type": "string", "format": "date"},
     "end": {"type": "string", "format": "date"},
 }
+
+
+def envelope_schema(name: str, **fields) -> serializers.Serializer:
+    """A success envelope for a view's `@extend_schema`: the component `<name>Response`, `self` plus `fields`."""
+    return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
 
 
 class FrameworkErrorSerializer(serializers.Serializer):
