@@ -53,14 +53,19 @@ class GroupWriteSerializer(serializers.ModelSerializer):
         extra_kwargs["week_start"]["allow_blank"] = False
 
 
-class GroupMemberListSerializer(serializers.ModelSerializer):
-    """A member in a group's member list (no `deleted`: the original's tests assert it is absent)."""
+class MemberSerializer(serializers.ModelSerializer):
+    """The runner of a group's or a team's membership row: username, name, member-since date and role (`user`).
+    A base: each member list declares its model and fields."""
 
     username = serializers.CharField(source="user_id", read_only=True)
     first = serializers.CharField(source="user.first", read_only=True)
     last = serializers.CharField(source="user.last", read_only=True)
     member_since = HttpDateField(source="user.member_since")
     user = serializers.CharField(source="role", read_only=True)
+
+
+class GroupMemberListSerializer(MemberSerializer):
+    """A member in a group's member list (no `deleted`: the original's tests assert it is absent)."""
 
     class Meta:
         model = GroupMember

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from groups.models import Group
-from saintsxctf.api.fields import HttpDateField
+from groups.serializers import MemberSerializer
 from teams.models import Team, TeamMember
 
 
@@ -26,14 +26,9 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(MemberSerializer):
     """A member of a team (`deleted` is the raw 0/1 of the original's row)."""
 
-    username = serializers.CharField(source="user_id", read_only=True)
-    first = serializers.CharField(source="user.first", read_only=True)
-    last = serializers.CharField(source="user.last", read_only=True)
-    member_since = HttpDateField(source="user.member_since")
-    user = serializers.CharField(source="role", read_only=True)
     deleted = LegacyFlagField(read_only=True)
 
     class Meta:
