@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from logs import cached
 from saintsxctf.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
@@ -282,3 +283,8 @@ class LogSummary(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"
+
+
+# Cached aggregates (logs/cached.py) go stale when a user, group or membership row is saved or deleted.
+models.signals.post_save.connect(cached._row_changed, dispatch_uid="aggregates-post-save")
+models.signals.post_delete.connect(cached._row_changed, dispatch_uid="aggregates-post-delete")

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 
 from comments.models import Comment
+from logs.cached import invalidate
 from logs.models import ExerciseType, Log, LogSummary
 from users.models import User
 
@@ -178,6 +179,7 @@ def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None
         starts = sorted({period_start(period, d) for d in days})
         LogSummary.objects.filter(user, period=period, start__in=starts).delete()
         _write_summaries(period, _summed_rows(period, user, None if period == LogSummary.ALL else starts))
+    invalidate()
 
 
 REBUILD_USERS = 50
@@ -201,4 +203,5 @@ def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
             for period in PERIODS:
                 _write_summaries(period, _summed_rows(period, chunk, None))
             written += LogSummary.objects.filter(chunk).count()
+            invalidate()
     return written
