@@ -192,25 +192,30 @@ class Log(AuditedModel):
 
     def save(self, *args, **kwargs):
         """Save, and refresh the author's summaries of the old and new date in the same transaction."""
-        from logs.services import log_summaries_refresh_many, summary_keys
+        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
         with transaction.atomic():
+            lock_authors([self.user_id])  # before the log row: the order every summary write takes
             before = [] if self._state.adding else list(
                 Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
             super().save(*args, **kwargs)
             log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]))
 
     def soft_delete(self):
+        from logs.services import lock_authors
+
         with transaction.atomic():
+            lock_authors([self.user_id])
             super().soft_delete()
             from logs.services import log_summaries_refresh
 
             log_summaries_refresh(user_id=self.user_id, dates=[self.date])
 
     def delete(self, *args, **kwargs):
-        from logs.services import log_summaries_refresh
+        from logs.services import lock_authors, log_summaries_refresh
 
         with transaction.atomic():
+            lock_authors([self.user_id])
             user_id, day = self.user_id, self.date
             result = super().delete(*args, **kwargs)
             log_summaries_refresh(user_id=user_id, dates=[day])

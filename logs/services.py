@@ -159,10 +159,23 @@ def summary_keys(rows) -> dict[str, set[date]]:
     return keys
 
 
+def lock_authors(usernames: Iterable[str]) -> None:
+    """Lock the authors' user rows, in one order, until the transaction ends.
+
+    Two writes of one author's summaries run one after the other: without it, two first logs of a day both
+    find no row to delete and both insert one (a duplicate key), or one sums without the other's log.
+    """
+    names = sorted(set(usernames))
+    if names:
+        list(User.all_objects.select_for_update().filter(username__in=names).order_by("username")
+             .values_list("pk", flat=True))
+
+
 @transaction.atomic
 def log_summaries_refresh_many(keys: dict[str, set[date]]) -> None:
-    for user_id, days in keys.items():
-        log_summaries_refresh(user_id=user_id, dates=days)
+    lock_authors(keys)
+    for user_id in sorted(keys):
+        log_summaries_refresh(user_id=user_id, dates=keys[user_id])
 
 
 @transaction.atomic
@@ -174,6 +187,7 @@ def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None
     days = sorted({_as_date(d) for d in dates if d is not None})
     if not days:
         return
+    lock_authors([user_id])
     user = Q(user_id=user_id)
     for period in PERIODS:
         starts = sorted({period_start(period, d) for d in days})
