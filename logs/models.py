@@ -195,27 +195,27 @@ class Log(AuditedModel):
         from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
         with transaction.atomic():
-            lock_authors([self.user_id])  # before the log row: the order every summary write takes
+            if self._state.adding:
+                # Before the insert (whose foreign key check share-locks the user row): two creates would
+                # otherwise both hold that share lock and deadlock on the summaries' lock. Writes to an
+                # existing log lock it first and its author second (the summaries' refresh).
+                lock_authors([self.user_id])
             before = [] if self._state.adding else list(
                 Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
             super().save(*args, **kwargs)
             log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]))
 
     def soft_delete(self):
-        from logs.services import lock_authors
-
         with transaction.atomic():
-            lock_authors([self.user_id])
             super().soft_delete()
             from logs.services import log_summaries_refresh
 
             log_summaries_refresh(user_id=self.user_id, dates=[self.date])
 
     def delete(self, *args, **kwargs):
-        from logs.services import lock_authors, log_summaries_refresh
+        from logs.services import log_summaries_refresh
 
         with transaction.atomic():
-            lock_authors([self.user_id])
             user_id, day = self.user_id, self.date
             result = super().delete(*args, **kwargs)
             log_summaries_refresh(user_id=user_id, dates=[day])
