@@ -83,6 +83,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="drop and seed the bench databases again (env BENCH_RESEED=1)")
     p.add_argument("--db-url", default=env_default("BENCH_DB_URL", "mysql://root@127.0.0.1:3306"),
                    help="MariaDB server (no database name; env BENCH_DB_URL)")
+    p.add_argument("--redis-url", default=env_default("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
+                   help="Redis database of the server's shared cache, flushed at each server start; empty: the "
+                        "server runs with a local-memory cache per worker (env BENCH_REDIS_URL)")
     p.add_argument("--results", default=env_default("BENCH_RESULTS", str(BENCH / "results")),
                    help="where tables are written (env BENCH_RESULTS)")
     args = p.parse_args(argv)
@@ -294,8 +297,9 @@ def http_request(port: int, method: str, path: str, body: str | None = None, hea
 class Server:
     """gunicorn serving the API (production settings + floor views) with the query count header on."""
 
-    def __init__(self, db: Database, workers: int, statement_timeout: float, log_path: Path):
+    def __init__(self, db: Database, workers: int, statement_timeout: float, log_path: Path, redis_url: str = ""):
         self.db, self.workers, self.statement_timeout, self.log_path = db, workers, statement_timeout, log_path
+        self.redis_url = redis_url
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -306,7 +310,13 @@ class Server:
                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
                "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
         env = django_env(self.db, DEBUG="false", SQL_QUERY_COUNT_HEADER="true",
-                         BENCH_STATEMENT_TIMEOUT=str(self.statement_timeout), JWT_ACCESS_MINUTES="720")
+                         BENCH_STATEMENT_TIMEOUT=str(self.statement_timeout), JWT_ACCESS_MINUTES="720",
+                         REDIS_URL=self.redis_url)
+        if self.redis_url:
+            # The cache database is the benchmark's own: nothing cached for another scale or run survives.
+            import redis
+
+            redis.Redis.from_url(self.redis_url).flushdb()
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -809,7 +819,7 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
             f"{targets['group_members']} members and {100 * targets['group_logs'] / max(targets['logs'], 1):.0f}% "
             "of the logs (seed_demo does not make that shape yet?)")
     mix = [ep for ep in build_mix(targets) if selected(ep, args.only)]
-    server = Server(db, args.workers, args.statement_timeout, out_dir / f"gunicorn-{scale}.log")
+    server = Server(db, args.workers, args.statement_timeout, out_dir / f"gunicorn-{scale}.log", args.redis_url)
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix=f"bench-{scale}-") as tmp:
         try:

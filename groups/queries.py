@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import Group, GroupMember
+from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
 
@@ -134,6 +135,11 @@ def group_statistics(group: Group, *, today: date | None = None) -> dict:
     One query. A group without logs answers zeros (deviations.md 2).
     """
     today = today or current_date()
+    return cached("group_statistics", (group.pk, group.week_start, today),
+                  lambda: _group_statistics(group, today))
+
+
+def _group_statistics(group: Group, today: date) -> dict:
     since = {
         f"past_{interval}": interval_start(interval, today=today, week_start=group.week_start)
         for interval in INTERVALS
@@ -147,13 +153,19 @@ def group_statistics(group: Group, *, today: date | None = None) -> dict:
     }
 
 
-def group_leaderboard(group: Group, interval: str | None = None, *, today: date | None = None) -> QuerySet:
+def group_leaderboard(group: Group, interval: str | None = None, *, today: date | None = None) -> list[dict]:
     """Miles per accepted member (total, run, bike, swim, other) since the interval's start, most first.
 
-    One query grouped by user; members without logs in the interval are absent. Any interval other
-    than year, month or week means all time, as in the original.
+    Two queries (members, then summaries grouped by user) unless cached; members without logs in the
+    interval are absent. Any interval other than year, month or week means all time, as in the original.
     """
-    start = interval_start(interval, today=today or current_date(), week_start=group.week_start)
+    today = today or current_date()
+    return cached("group_leaderboard", (group.pk, group.week_start, interval, today),
+                  lambda: list(_group_leaderboard(group, interval, today)))
+
+
+def _group_leaderboard(group: Group, interval: str | None, today: date) -> QuerySet:
+    start = interval_start(interval, today=today, week_start=group.week_start)
     period = {"year": LogSummary.YEAR, "month": LogSummary.MONTH, "week": LogSummary.DAY}.get(interval)
     rows = LogSummary.objects.filter(user_id__in=usernames(accepted_members(group)))
     if start is None or period is None:

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Group, GroupMember
+from logs.cached import invalidate
 from saintsxctf.audit import current_app, current_user
 from teams.models import TeamMember
 from users.models import User
@@ -60,6 +61,7 @@ def group_member_update(*, membership: GroupMember, status: str, role: str) -> G
             status="accepted", modified_date=timezone.now(), modified_user=current_user(),
             modified_app=current_app(),
         )
+        invalidate()  # a queryset update: no save signal
     return membership
 
 
@@ -71,6 +73,7 @@ def group_member_remove(*, group_id: int, username: str) -> int:
     """
     lock_member(username)
     removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
+    invalidate()  # queryset soft deletes: no save signal
     group = Group.all_objects.filter(pk=group_id).first()
     if group is None:
         return removed

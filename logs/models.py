@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from logs import cached
 from saintsxctf.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
@@ -191,9 +192,14 @@ class Log(AuditedModel):
 
     def save(self, *args, **kwargs):
         """Save, and refresh the author's summaries of the old and new date in the same transaction."""
-        from logs.services import log_summaries_refresh_many, summary_keys
+        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
         with transaction.atomic():
+            if self._state.adding:
+                # Before the insert (whose foreign key check share-locks the user row): two creates would
+                # otherwise both hold that share lock and deadlock on the summaries' lock. Writes to an
+                # existing log lock it first and its author second (the summaries' refresh).
+                lock_authors([self.user_id])
             before = [] if self._state.adding else list(
                 Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
             super().save(*args, **kwargs)
@@ -282,3 +288,8 @@ class LogSummary(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"
+
+
+# Cached aggregates (logs/cached.py) go stale when a user, group or membership row is saved or deleted.
+models.signals.post_save.connect(cached._row_changed, dispatch_uid="aggregates-post-save")
+models.signals.post_delete.connect(cached._row_changed, dispatch_uid="aggregates-post-delete")

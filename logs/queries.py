@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from groups.models import GroupMember
+from logs.cached import cached
 from logs.models import Log, LogSummary
 from saintsxctf.api.errors import ContractError
 from teams.models import TeamMember
@@ -68,6 +69,10 @@ def usernames(authors: QuerySet) -> list[str]:
 def log_count(authors) -> int:
     """How many live logs `authors` (a username or a subquery of usernames) have: their all-time summary rows
     summed, a few rows per author instead of every log."""
+    return cached("log_count", (authors,), lambda: _log_count(authors))
+
+
+def _log_count(authors) -> int:
     total = LogSummary.objects.filter(logs_of(authors), period=LogSummary.ALL).aggregate(n=Sum("logs"))["n"]
     return int(total or 0)
 
@@ -167,9 +172,17 @@ def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str)
     """
     if filter_by not in RANGE_VIEW_FILTERS:
         raise ContractError(BAD_RANGE_VIEW_FILTER)
+    kinds = exercise_types(types)  # the refusals in the order the original gave them
+    first, last = parse_date(start, "start"), parse_date(end, "end")
+    if filter_by in ("group", "groups"):
+        group_id(bucket)  # a bad id is refused before anything is cached
+    return cached("range_view", (filter_by, bucket, tuple(kinds), first, last),
+                  lambda: _range_view(filter_by, bucket, kinds, first, last))
+
+
+def _range_view(filter_by: str, bucket: str, kinds: list[str], first: date, last: date) -> list[dict]:
     days = LogSummary.objects.filter(
-        period=LogSummary.DAY, type_id__in=exercise_types(types),
-        start__gte=parse_date(start, "start"), start__lte=parse_date(end, "end"),
+        period=LogSummary.DAY, type_id__in=kinds, start__gte=first, start__lte=last,
     )
     if filter_by in ("group", "groups"):
         days = days.filter(user_id__in=usernames(GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id")))

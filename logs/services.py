@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 
 from comments.models import Comment
+from logs.cached import invalidate
 from logs.models import ExerciseType, Log, LogSummary
 from users.models import User
 
@@ -158,10 +159,23 @@ def summary_keys(rows) -> dict[str, set[date]]:
     return keys
 
 
+def lock_authors(usernames: Iterable[str]) -> None:
+    """Lock the authors' user rows, in one order, until the transaction ends.
+
+    Two writes of one author's summaries run one after the other: without it, two first logs of a day both
+    find no row to delete and both insert one (a duplicate key), or one sums without the other's log.
+    """
+    names = sorted(set(usernames))
+    if names:
+        list(User.all_objects.select_for_update().filter(username__in=names).order_by("username")
+             .values_list("pk", flat=True))
+
+
 @transaction.atomic
 def log_summaries_refresh_many(keys: dict[str, set[date]]) -> None:
-    for user_id, days in keys.items():
-        log_summaries_refresh(user_id=user_id, dates=days)
+    lock_authors(keys)
+    for user_id in sorted(keys):
+        log_summaries_refresh(user_id=user_id, dates=keys[user_id])
 
 
 @transaction.atomic
@@ -173,11 +187,13 @@ def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None
     days = sorted({_as_date(d) for d in dates if d is not None})
     if not days:
         return
+    lock_authors([user_id])
     user = Q(user_id=user_id)
     for period in PERIODS:
         starts = sorted({period_start(period, d) for d in days})
         LogSummary.objects.filter(user, period=period, start__in=starts).delete()
         _write_summaries(period, _summed_rows(period, user, None if period == LogSummary.ALL else starts))
+    invalidate()
 
 
 REBUILD_USERS = 50
@@ -201,4 +217,5 @@ def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
             for period in PERIODS:
                 _write_summaries(period, _summed_rows(period, chunk, None))
             written += LogSummary.objects.filter(chunk).count()
+            invalidate()
     return written

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 
 from groups.models import Group, GroupMember
+from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
@@ -160,7 +161,9 @@ def log_statistics(authors, *, week_start: str | None, today: date | None = None
 
 def user_statistics(user: User, today: date | None = None) -> dict[str, float]:
     """Exercise statistics of one user, weeks starting on the user's own week start."""
-    return log_statistics(user.username, week_start=user.week_start, today=today)
+    today = today or utc_today()
+    return cached("user_statistics", (user.username, user.week_start, today),
+                  lambda: log_statistics(user.username, week_start=user.week_start, today=today))
 
 
 # -- snapshot ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from groups.models import Group, GroupMember
 from groups.services import lock_member
+from logs.cached import invalidate
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
 from saintsxctf.auth.tokens import revoke_user_tokens
@@ -162,6 +163,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     left = [groups[(g["team_name"], g["group_name"])] for g in groups_left]
     if left:
         GroupMember.objects.filter(user=user, group_id__in=left).soft_delete()
+    invalidate()  # queryset soft deletes above send no save signal
     return username
 
 

@@ -246,3 +246,24 @@ def test_marking_viewed_while_soft_deleting_one_notification(transactional_db):
                                lambda soft=soft: deleter.delete(soft))
         assert deleted.status_code == 204 and viewed.status_code in (200, 400)
         assert Notification.all_objects.get(pk=note.pk).deleted
+
+
+# -- summaries -----------------------------------------------------------------------------------------
+def test_first_logs_of_a_day_created_at_once_keep_the_summaries_exact(alumni):
+    """Concurrent first logs of one author on one day: no duplicate summary row (a 500), and exact sums."""
+    from logs.models import LogSummary
+    from logs.services import log_summaries_rebuild
+
+    client = client_for(alumni["runner"])
+    for n in range(ROUNDS):
+        body = {"username": "racer", "first": "Andy", "last": "Jarombek", "name": "Run", "location": "Riverside, CT",
+                "date": (timezone.now().date() - timedelta(days=10 + n)).isoformat(), "type": "run",
+                "distance": 5, "metric": "miles", "time": "0:40:00", "feel": 6, "description": ""}
+        answers = race(*[lambda body=body: client.post(reverse("logs:log-list"), body, format="json")
+                         for _ in range(3)])
+        assert all(answer.status_code < 300 for answer in answers), [a.content for a in answers]
+    rows = ("period", "start", "type_id", "logs", "miles")
+    live = sorted(LogSummary.objects.filter(user_id="racer").values_list(*rows))
+    log_summaries_rebuild(usernames=["racer"])
+    assert sorted(LogSummary.objects.filter(user_id="racer").values_list(*rows)) == live
+    assert LogSummary.objects.get(user_id="racer", period=LogSummary.ALL).logs == 3 * ROUNDS

@@ -1,0 +1,89 @@
+"""Exact caching of aggregate reads (statistics, leaderboards, range views, feed page counts).
+
+Every cached value is stored under a key holding the current *data version* and the arguments it was computed
+from (the date included, so "today" boundaries never go stale). The data version is one counter in the shared
+cache (Redis when REDIS_URL is set) and is bumped by every code path that changes an input of an aggregate:
+summary writes (every log write), user, group and membership writes. A bump happens at once (so a read later
+in the same transaction does not see a value cached before it) and again on commit (so a value a concurrent
+reader computed from the data before the commit, and stored under the interim version, is never read after
+the commit). A reader reads the version *before* it computes, so a value is never stored under a version newer
+than the data it was computed from. If the cache is unavailable, reads compute and writes skip the bump.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "aggregates:version"
+TIMEOUT = 3600  # seconds; a safety net only, invalidation is by version
+
+
+def _new_version() -> int:
+    # Never reused, even after the counter is evicted or flushed: a re-created counter cannot meet old keys.
+    return time.time_ns()
+
+
+def data_version() -> int | None:
+    """The current data version, or None when the cache is unavailable."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, _new_version(), timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:  # noqa: BLE001 - a cache outage must not break reads
+        logger.warning("aggregate cache unavailable", exc_info=True)
+        return None
+
+
+def _bump() -> None:
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no counter yet (or evicted)
+            cache.set(VERSION_KEY, _new_version(), timeout=None)
+    except Exception:  # noqa: BLE001
+        logger.warning("aggregate cache version bump failed", exc_info=True)
+
+
+def invalidate(using: str | None = None) -> None:
+    """Mark every cached aggregate stale: now and when the current transaction commits."""
+    _bump()
+    transaction.on_commit(_bump, using=using)
+
+
+def cached(name: str, parts: tuple, compute):
+    """`compute()`, cached under `name`, `parts` (the arguments, date included) and the data version."""
+    version = data_version()
+    if version is None:
+        return compute()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = f"aggregates:{version}:{name}:{digest}"
+    try:
+        hit = cache.get(key)
+    except Exception:  # noqa: BLE001
+        hit = None
+    if hit is not None:
+        return hit
+    value = compute()
+    try:
+        cache.set(key, value, timeout=TIMEOUT)
+    except Exception:  # noqa: BLE001
+        logger.warning("aggregate cache set failed", exc_info=True)
+    return value
+
+
+# Inputs of the aggregates saved or deleted one row at a time (admin edits included). Queryset updates of
+# these tables call invalidate() where they happen (groups/services.py, users/services.py); summaries
+# call it in logs/services.py.
+WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.TeamMember"}
+
+
+def _row_changed(sender, using=None, **kwargs):
+    if sender._meta.label in WATCHED_MODELS:
+        invalidate(using)
