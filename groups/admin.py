@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 
 from groups.models import Group, GroupMember
+from logs.cached import invalidate
 from logs.models import Log
 from saintsxctf.admin import (
     LOG_CSV_COLUMNS,
@@ -99,6 +100,7 @@ def approve_members(modeladmin, request, queryset):
 @admin.action(description="Decline the selected pending members", permissions=["change"])
 def decline_members(modeladmin, request, queryset):
     count = queryset.filter(status="pending", deleted=False).soft_delete()
+    invalidate()  # a queryset update sends no signals
     modeladmin.message_user(request, f"Declined {count} request(s).")
 
 
