@@ -27,22 +27,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ops.harness import Gunicorn, PrivateMariaDB, SteadyLoad, django_env, log, request, setup_django  # noqa: E402
+from ops.harness import (  # noqa: E402
+    Gunicorn,
+    PrivateMariaDB,
+    SteadyLoad,
+    django_env,
+    find_key,
+    log,
+    request,
+    setup_django,
+)
 
 PASSWORD = "faults-password"
 USERNAME = "faultrunner"
-
-
-def find_key(payload, key):
-    """The first value of `key` anywhere in a JSON body (e.g. log.log_id)."""
-    if isinstance(payload, dict):
-        if key in payload:
-            return payload[key]
-        for value in payload.values():
-            found = find_key(value, key)
-            if found is not None:
-                return found
-    return None
 
 
 def token_write(base, run_id):

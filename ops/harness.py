@@ -168,6 +168,18 @@ class Gunicorn:
                 self.process.wait()
 
 
+def find_key(payload, key):
+    """The first value of `key` anywhere in a JSON body (e.g. log.log_id)."""
+    if isinstance(payload, dict):
+        if key in payload:
+            return payload[key]
+        for value in payload.values():
+            found = find_key(value, key)
+            if found is not None:
+                return found
+    return None
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

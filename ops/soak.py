@@ -26,7 +26,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ops.harness import Gunicorn, PrivateMariaDB, SteadyLoad, django_env, log, request, rss_kib, setup_django  # noqa: E402
+from ops.harness import (  # noqa: E402
+    Gunicorn,
+    PrivateMariaDB,
+    SteadyLoad,
+    django_env,
+    find_key,
+    log,
+    request,
+    rss_kib,
+    setup_django,
+)
 
 # (weight, method, path, body, needs a token, expected status). `{name}` is filled from the run's context
 # (the runner, their group, a seeded log and notification of theirs); `{new_log}` is a log this run created
@@ -74,17 +84,6 @@ class LogPool:
     def take(self):
         with self.lock:
             return self.ids.pop(0) if len(self.ids) > self.keep else None
-
-
-def find_key(payload, key):
-    if isinstance(payload, dict):
-        if key in payload:
-            return payload[key]
-        for value in payload.values():
-            found = find_key(value, key)
-            if found is not None:
-                return found
-    return None
 
 
 def expand(value, context):
