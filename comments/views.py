@@ -73,8 +73,9 @@ class CommentViewSet(ContractModelViewSet):
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, data: dict):
-        data.pop("username")  # checked to be the caller's own in validated()
-        return comment_create(author=self.request.user, **data)
+        # `username` was checked to be the caller's own in validated(). `data` stays as it is: a deadlocked
+        # write runs this again (atomic_write).
+        return comment_create(author=self.request.user, **{k: v for k, v in data.items() if k != "username"})
 
     @extend_schema(responses=envelope_schema("CommentWithLog", comment=CommentSerializer(), log=serializers.CharField()))
     def retrieve(self, request, *args, **kwargs):

@@ -110,7 +110,7 @@ class LogQuerySet(AliveQuerySet):
             return super().update(**kwargs)
         from logs.services import log_summaries_refresh_many
 
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             pks = list(self.values_list("pk", flat=True))
             keys = self._summary_keys()
             count = super().update(**kwargs)
@@ -127,7 +127,7 @@ class LogQuerySet(AliveQuerySet):
         from logs.services import log_summaries_refresh_many, summary_keys
 
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
             log_summaries_refresh_many(summary_keys((log.user_id, log.date) for log in objs))
         return created
@@ -135,7 +135,7 @@ class LogQuerySet(AliveQuerySet):
     def delete(self):
         from logs.services import log_summaries_refresh_many
 
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             keys = self._summary_keys()
             result = super().delete()
             log_summaries_refresh_many(keys)
@@ -194,28 +194,30 @@ class Log(AuditedModel):
         """Save, and refresh the author's summaries of the old and new date in the same transaction."""
         from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
-        with transaction.atomic():
-            if self._state.adding:
+        adding = self._state.adding
+        with transaction.atomic(savepoint=False):
+            if adding:
                 # Before the insert (whose foreign key check share-locks the user row): two creates would
                 # otherwise both hold that share lock and deadlock on the summaries' lock. Writes to an
                 # existing log lock it first and its author second (the summaries' refresh).
                 lock_authors([self.user_id])
-            before = [] if self._state.adding else list(
-                Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
+                before = []
+            else:
+                before = list(Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
             super().save(*args, **kwargs)
-            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]))
+            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]), locked=adding)
 
     def soft_delete(self):
-        with transaction.atomic():
-            super().soft_delete()
-            from logs.services import log_summaries_refresh
+        from logs.services import log_summaries_refresh
 
+        with transaction.atomic(savepoint=False):
+            super().soft_delete()
             log_summaries_refresh(user_id=self.user_id, dates=[self.date])
 
     def delete(self, *args, **kwargs):
         from logs.services import log_summaries_refresh
 
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             user_id, day = self.user_id, self.date
             result = super().delete(*args, **kwargs)
             log_summaries_refresh(user_id=user_id, dates=[day])
@@ -291,5 +293,8 @@ class LogSummary(models.Model):
 
 
 # Cached aggregates (logs/cached.py) go stale when a user, group or membership row is saved or deleted.
-models.signals.post_save.connect(cached._row_changed, dispatch_uid="aggregates-post-save")
-models.signals.post_delete.connect(cached._row_changed, dispatch_uid="aggregates-post-delete")
+# Connected per model: a receiver for every sender would stop Django from deleting any row without reading it.
+for _label in cached.WATCHED_MODELS:
+    models.signals.post_save.connect(cached._row_changed, sender=_label, dispatch_uid=f"aggregates-saved-{_label}")
+    models.signals.post_delete.connect(cached._row_changed, sender=_label,
+                                       dispatch_uid=f"aggregates-deleted-{_label}")

@@ -7,9 +7,9 @@ importer) call `log_summaries_rebuild()` for what they wrote.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
@@ -27,7 +27,7 @@ PERIODS = (LogSummary.DAY, LogSummary.MONTH, LogSummary.YEAR, LogSummary.ALL)
 SUMMARY_BATCH = 5000
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def log_create(
     *, author: User, date, type: ExerciseType | str, feel: int, first: str | None = None, last: str | None = None,
     name=None, location=None, distance=None, metric=None, time=None, description=None,
@@ -39,7 +39,8 @@ def log_create(
     )
     log.type_id = type.pk if isinstance(type, ExerciseType) else type
     log.set_distance(distance, metric, time)
-    log.full_clean()
+    # The author and a type given as a row were just read: checking that they exist would cost a query each.
+    log.full_clean(exclude=["user", "type"] if isinstance(type, ExerciseType) else ["user"])
     log.save()
     return log
 
@@ -49,7 +50,7 @@ LOG_EDIT_FIELDS = ["name", "location", "date", "feel", "description", "type", "d
                    "pace"]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def log_update(
     *, log: Log, date, type: ExerciseType | str, feel: int, name=None, location=None, distance=None, metric=None,
     time=None, description=None,
@@ -65,21 +66,21 @@ def log_update(
     return log
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def log_soft_delete(*, log: Log) -> None:
     """Soft delete `log` and its live comments, together."""
     Comment.objects.filter(log=log).soft_delete()
     log.soft_delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def log_restore(*, log: Log) -> None:
     """Bring back a soft-deleted `log` (its comments stay as they are)."""
     log.deleted, log.deleted_date, log.deleted_user, log.deleted_app = False, None, None, None
     log.save(update_fields=["deleted", "deleted_date", "deleted_user", "deleted_app"])
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def log_delete(*, log: Log) -> None:
     """Delete `log` and every comment on it (soft-deleted ones too), together."""
     Comment.all_objects.filter(log=log).delete()
@@ -98,40 +99,44 @@ def period_start(period: str, day: date) -> date:
     return ALL_TIME_START
 
 
-def _summed_rows(period: str, users: Q, starts: list[date] | None):
-    """Summary rows of `period` recomputed from the period below it (logs for days), as value dicts."""
-    sums = {"miles": Sum("miles"), "feel": Sum("feel"), "first": Max("first"), "last": Max("last")}
+def period_end(period: str, start: date) -> date:
+    """The first day after the month or year starting on `start`."""
+    if period == LogSummary.YEAR:
+        return start.replace(year=start.year + 1)
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+
+
+SUMMARY_SUMS = {"miles": Sum("miles"), "feel": Sum("feel"), "first": Max("first"), "last": Max("last")}
+SUMMARY_VALUES = ("logs", "miles", "feel", "first", "last", "newest")
+
+
+def _summed_rows(period: str, users: Q):
+    """Every summary row of `period` of `users`, summed in SQL from the period below it (logs for days).
+
+    The bulk path (`log_summaries_rebuild`); a single write refreshes in Python (`log_summaries_refresh_many`).
+    """
     if period == LogSummary.DAY:
-        source = Log.objects.filter(users)
-        if starts is not None:
-            source = source.filter(date__in=starts)
-        return source.order_by().values("user_id", "type_id", start=F("date")).annotate(
-            logs=Count("log_id"), newest=Max("time_created"), **sums)
-    below = PERIODS[PERIODS.index(period) - 1]
-    source = LogSummary.objects.filter(users, period=below)
+        return Log.objects.filter(users).order_by().values("user_id", "type_id", start=F("date")).annotate(
+            logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)
+    source = LogSummary.objects.filter(users, period=PERIODS[PERIODS.index(period) - 1]).order_by()
     if period == LogSummary.ALL:
-        rows = source.order_by().values("user_id", "type_id")
+        rows = source.values("user_id", "type_id")
     else:
         trunc = TruncMonth if period == LogSummary.MONTH else TruncYear
-        if starts is not None:
-            span = Q()
-            for start in starts:
-                end = start.replace(year=start.year + 1) if period == LogSummary.YEAR else (
-                    start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1))
-                span |= Q(start__gte=start, start__lt=end)
-            source = source.filter(span)
-        rows = source.order_by().values("user_id", "type_id", period_start=trunc("start"))
-    return rows.annotate(logs=Sum("logs"), newest=Max("newest"), **sums)
+        rows = source.values("user_id", "type_id", period_start=trunc("start"))
+    return rows.annotate(logs=Sum("logs"), newest=Max("newest"), **SUMMARY_SUMS)
+
+
+def _as_start(value) -> date:
+    if isinstance(value, str):  # SQLite's date truncation answers text
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _write_summaries(period: str, rows) -> None:
     batch = []
-    for row in rows.iterator(chunk_size=SUMMARY_BATCH) if hasattr(rows, "iterator") else rows:
-        start = row.get("start") or row.get("period_start") or ALL_TIME_START
-        if isinstance(start, str):  # SQLite's date truncation answers text
-            start = date.fromisoformat(start[:10])
-        elif hasattr(start, "date"):
-            start = start.date()
+    for row in rows.iterator(chunk_size=SUMMARY_BATCH):
+        start = _as_start(row.get("start") or row.get("period_start") or ALL_TIME_START)
         batch.append(LogSummary(
             period=period, user_id=row["user_id"], start=start, type_id=row["type_id"], logs=row["logs"],
             miles=row["miles"], feel=row["feel"] or 0, first=row["first"] or "", last=row["last"] or "",
@@ -148,7 +153,7 @@ def _as_date(value) -> date:
     """A log's date as a `date` (an unsaved or just-saved log may hold the text a caller gave it)."""
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    return value.date() if isinstance(value, datetime) else value
 
 
 def summary_keys(rows) -> dict[str, set[date]]:
@@ -163,7 +168,7 @@ def lock_authors(usernames: Iterable[str]) -> None:
     """Lock the authors' user rows, in one order, until the transaction ends.
 
     Two writes of one author's summaries run one after the other: without it, two first logs of a day both
-    find no row to delete and both insert one (a duplicate key), or one sums without the other's log.
+    find no row and both insert one (a duplicate key), or one sums without the other's log.
     """
     names = sorted(set(usernames))
     if names:
@@ -171,29 +176,116 @@ def lock_authors(usernames: Iterable[str]) -> None:
              .values_list("pk", flat=True))
 
 
-@transaction.atomic
-def log_summaries_refresh_many(keys: dict[str, set[date]]) -> None:
-    lock_authors(keys)
-    for user_id in sorted(keys):
-        log_summaries_refresh(user_id=user_id, dates=keys[user_id])
+def _combined(rows: Iterable[dict]) -> dict:
+    """The summary values of a period from the rows of the periods it is made of (SUM, MAX; null miles stay
+    null unless some row has miles, as SQL's SUM)."""
+    logs = feel = 0
+    miles = newest = None
+    first = last = ""
+    for row in rows:
+        logs += row["logs"]
+        feel += row["feel"]
+        if row["miles"] is not None:
+            miles = row["miles"] if miles is None else miles + row["miles"]
+        first, last = max(first, row["first"]), max(last, row["last"])
+        if row["newest"] is not None and (newest is None or row["newest"] > newest):
+            newest = row["newest"]
+    return {"logs": logs, "miles": miles, "feel": feel, "first": first, "last": last, "newest": newest}
 
 
-@transaction.atomic
-def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None:
-    """Recompute `user_id`'s summary rows of the days, months and years holding `dates` and of all time.
+def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: set[date]) -> dict[tuple, dict]:
+    """One user's summary rows after their `days` were recomputed (`fresh_days`), keyed (period, start, type).
 
-    Each period is summed from the rows of the period below it, so this reads a bounded number of rows.
+    `stored` holds the rows a refresh reads: the days of the months holding `days`, the months of their years,
+    every year and all time. Months, years and all time are summed from the rows of the period below.
     """
-    days = sorted({_as_date(d) for d in dates if d is not None})
-    if not days:
+    rows = {key: row for key, row in stored.items() if not (key[0] == LogSummary.DAY and key[1] in days)}
+    rows.update(fresh_days)
+    for period in PERIODS[1:]:
+        below = PERIODS[PERIODS.index(period) - 1]
+        starts = {period_start(period, day) for day in days}
+        groups: dict[tuple, list[dict]] = {}
+        for (row_period, start, type_id), row in rows.items():
+            if row_period == below and period_start(period, start) in starts:
+                groups.setdefault((period, period_start(period, start), type_id), []).append(row)
+        rows = {key: row for key, row in rows.items() if not (key[0] == period and key[1] in starts)}
+        rows.update({key: _combined(parts) for key, parts in groups.items()})
+    return rows
+
+
+def _stored_scope(user_id: str, days: set[date]) -> Q:
+    """The summary rows a refresh of `user_id`'s `days` reads (see `_refreshed`)."""
+    scope = Q(period__in=[LogSummary.YEAR, LogSummary.ALL])
+    for period, below in ((LogSummary.MONTH, LogSummary.DAY), (LogSummary.YEAR, LogSummary.MONTH)):
+        for start in {period_start(period, day) for day in days}:
+            scope |= Q(period=below, start__gte=start, start__lt=period_end(period, start))
+    return Q(user_id=user_id) & scope
+
+
+REFRESH_USERS = 50
+
+
+def log_summaries_refresh_many(keys: dict[str, Iterable[date | None]], *, locked: bool = False) -> None:
+    """Recompute the summary rows of each user's days, and of the months, years and all time holding them.
+
+    Days are summed from the logs (one query), the rest in Python from the stored rows of the period below
+    (one query), and only rows that changed are written (an upsert and, when rows vanish, a delete). So a
+    write costs the same few queries whatever the history length. `locked`: the caller holds the authors' locks.
+    """
+    keys = {user_id: {_as_date(day) for day in days if day is not None} for user_id, days in keys.items()}
+    users = sorted(user_id for user_id, days in keys.items() if days)
+    if not users:
         return
-    lock_authors([user_id])
-    user = Q(user_id=user_id)
-    for period in PERIODS:
-        starts = sorted({period_start(period, d) for d in days})
-        LogSummary.objects.filter(user, period=period, start__in=starts).delete()
-        _write_summaries(period, _summed_rows(period, user, None if period == LogSummary.ALL else starts))
-    invalidate()
+    with transaction.atomic(savepoint=False):
+        if not locked:
+            lock_authors(users)
+        for k in range(0, len(users), REFRESH_USERS):
+            _refresh_users({user_id: keys[user_id] for user_id in users[k:k + REFRESH_USERS]})
+        invalidate()
+
+
+def _refresh_users(keys: dict[str, set[date]]) -> None:
+    fresh: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
+    day_scope = Q()
+    for user_id, days in keys.items():
+        day_scope |= Q(user_id=user_id, date__in=sorted(days))
+    for row in (Log.objects.filter(day_scope).order_by().values("user_id", "type_id", "date")
+                .annotate(logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)):
+        fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["date"]), row["type_id"])] = {
+            "logs": row["logs"], "miles": row["miles"], "feel": int(row["feel"] or 0),
+            "first": row["first"] or "", "last": row["last"] or "", "newest": row["newest"],
+        }
+    stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
+    ids: dict[tuple, int] = {}
+    stored_scope = Q()
+    for user_id, days in keys.items():
+        stored_scope |= _stored_scope(user_id, days)
+    for row in LogSummary.objects.filter(stored_scope).values("id", "user_id", "period", "start", "type_id",
+                                                              *SUMMARY_VALUES):
+        key = (row["period"], _as_start(row["start"]), row["type_id"])
+        stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
+        ids[(row["user_id"], *key)] = row["id"]
+
+    changed, vanished = [], []
+    for user_id, days in keys.items():
+        rows = _refreshed(stored[user_id], fresh[user_id], days)
+        for key, row in rows.items():
+            if stored[user_id].get(key) != row:
+                period, start, type_id = key
+                changed.append(LogSummary(period=period, user_id=user_id, start=start, type_id=type_id, **row))
+        vanished += [ids[(user_id, *key)] for key in stored[user_id].keys() - rows.keys()]
+    if vanished:
+        LogSummary.objects.filter(id__in=vanished).delete()
+    if changed:
+        target = ["period", "user", "start", "type"] if connection.features.supports_update_conflicts_with_target \
+            else None
+        LogSummary.objects.bulk_create(changed, update_conflicts=True, unique_fields=target,
+                                       update_fields=list(SUMMARY_VALUES))
+
+
+def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None:
+    """Recompute `user_id`'s summary rows of the days, months and years holding `dates` and of all time."""
+    log_summaries_refresh_many({user_id: dates})
 
 
 REBUILD_USERS = 50
@@ -215,7 +307,7 @@ def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
         with transaction.atomic():
             LogSummary.objects.filter(chunk).delete()
             for period in PERIODS:
-                _write_summaries(period, _summed_rows(period, chunk, None))
+                _write_summaries(period, _summed_rows(period, chunk))
             written += LogSummary.objects.filter(chunk).count()
             invalidate()
     return written

@@ -16,7 +16,7 @@ template with {user}, {obj} and the URL kwargs, for an object permission refusal
 serializer rejected the body), `empty` (no body) and `unchanged` (an update that changes nothing).
 """
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -27,6 +27,24 @@ from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import self_link
 
 EMPTY_BODY = "the request body isn't populated"
+# MySQL/MariaDB's "Deadlock found when trying to get lock; try restarting transaction".
+DEADLOCK = 1213
+WRITE_ATTEMPTS = 3
+
+
+def atomic_write(operation):
+    """`operation()` in its own transaction. When InnoDB picks it as a deadlock's victim (and rolls it back), it
+    runs again, up to WRITE_ATTEMPTS times in all, as the error asks: a deadlock between two writers is an
+    ordinary outcome of row locking, not a fault to show the client. Inside an enclosing transaction nothing
+    can be retried, and the error goes up."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return operation()
+        except OperationalError as exc:
+            retry = exc.args and exc.args[0] == DEADLOCK and attempt < WRITE_ATTEMPTS
+            if not retry or transaction.get_connection().in_atomic_block:
+                raise
 
 
 class ResourceMetadata(SimpleMetadata):
@@ -184,8 +202,7 @@ class CreateMixin:
     def create(self, request, *args, **kwargs):
         """Create a new {key}."""
         data = self.validated()
-        with transaction.atomic():
-            instance = self.perform_create(data)
+        instance = atomic_write(lambda: self.perform_create(data))
         body = {"added": True, self.key: self.get_serializer(self.reread(instance)).data}
         return self.envelope(self.create_status, **body)
 
@@ -204,9 +221,12 @@ class UpdateMixin:
         data = self.validated(instance)
         if self.message("unchanged") and all(getattr(instance, k) == v for k, v in data.items()):
             self.fail("unchanged")
-        with transaction.atomic():
+
+        def write():
             self.lock_alive(instance)  # an edit never lands on a row deleted since it was read
-            instance = self.reread(self.perform_update(instance, data))  # as committed, under the lock
+            return self.reread(self.perform_update(instance, data))  # as committed, under the lock
+
+        instance = atomic_write(write)
         return self.envelope(updated=True, **{self.key: self.get_serializer(instance).data})
 
     def perform_update(self, instance, data: dict):
@@ -222,8 +242,7 @@ class DestroyMixin:
     def destroy(self, request, *args, **kwargs):
         """Delete a {key}."""
         instance = self.get_object()
-        with transaction.atomic():
-            self.perform_destroy(instance)
+        atomic_write(lambda: self.perform_destroy(instance))
         return self.envelope(204, deleted=True)
 
     def perform_destroy(self, instance):
@@ -235,8 +254,7 @@ class SoftDestroyMixin:
     def soft_destroy(self, request, *args, **kwargs):
         """Soft delete a {key}."""
         instance = self.get_object()
-        with transaction.atomic():
-            self.perform_soft_destroy(instance)
+        atomic_write(lambda: self.perform_soft_destroy(instance))
         return self.envelope(204, deleted=True)
 
     def perform_soft_destroy(self, instance):
