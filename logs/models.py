@@ -102,7 +102,7 @@ class LogQuerySet(AliveQuerySet):
     def _summary_keys(self):
         from logs.services import summary_keys
 
-        return summary_keys(self.order_by().values_list("user_id", "date"))
+        return summary_keys(self.order_by().values_list("user_id", "date", "type_id"))
 
     def update(self, **kwargs):
         """UPDATE, and refresh the summaries of the days it touched (before and after) in the same transaction."""
@@ -115,8 +115,8 @@ class LogQuerySet(AliveQuerySet):
             keys = self._summary_keys()
             count = super().update(**kwargs)
             after = Log.all_objects.filter(pk__in=pks)._summary_keys()
-            for user_id, days in after.items():
-                keys.setdefault(user_id, set()).update(days)
+            for user_id, pairs in after.items():
+                keys.setdefault(user_id, set()).update(pairs)
             log_summaries_refresh_many(keys)
         return count
 
@@ -129,7 +129,7 @@ class LogQuerySet(AliveQuerySet):
         objs = list(objs)
         with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
-            log_summaries_refresh_many(summary_keys((log.user_id, log.date) for log in objs))
+            log_summaries_refresh_many(summary_keys((log.user_id, log.date, log.type_id) for log in objs))
         return created
 
     def delete(self):
@@ -203,24 +203,25 @@ class Log(AuditedModel):
                 lock_authors([self.user_id])
                 before = []
             else:
-                before = list(Log.all_objects.filter(pk=self.pk).values_list("user_id", "date"))
+                before = list(Log.all_objects.filter(pk=self.pk).values_list("user_id", "date", "type_id"))
             super().save(*args, **kwargs)
-            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date)]), locked=adding)
+            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date, self.type_id)]),
+                                       locked=adding)
 
     def soft_delete(self):
         from logs.services import log_summaries_refresh
 
         with transaction.atomic(savepoint=False):
             super().soft_delete()
-            log_summaries_refresh(user_id=self.user_id, dates=[self.date])
+            log_summaries_refresh(user_id=self.user_id, days=[(self.date, self.type_id)])
 
     def delete(self, *args, **kwargs):
         from logs.services import log_summaries_refresh
 
         with transaction.atomic(savepoint=False):
-            user_id, day = self.user_id, self.date
+            user_id, day = self.user_id, (self.date, self.type_id)
             result = super().delete(*args, **kwargs)
-            log_summaries_refresh(user_id=user_id, dates=[day])
+            log_summaries_refresh(user_id=user_id, days=[day])
         return result
 
     def set_distance(self, distance, metric, time):

@@ -156,11 +156,12 @@ def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def summary_keys(rows) -> dict[str, set[date]]:
-    """{username: {dates}} of (username, date) pairs."""
-    keys: dict[str, set[date]] = {}
-    for user_id, day in rows:
-        keys.setdefault(user_id, set()).add(day)
+def summary_keys(rows) -> dict[str, set[tuple[date, str]]]:
+    """{username: {(date, type)}} of (username, date, type) triples: the summary days a write touches."""
+    keys: dict[str, set[tuple[date, str]]] = {}
+    for user_id, day, type_id in rows:
+        if day is not None:
+            keys.setdefault(user_id, set()).add((_as_date(day), type_id))
     return keys
 
 
@@ -194,10 +195,11 @@ def _combined(rows: Iterable[dict]) -> dict:
 
 
 def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: set[date]) -> dict[tuple, dict]:
-    """One user's summary rows after their `days` were recomputed (`fresh_days`), keyed (period, start, type).
+    """One user's summary rows of `types` after their `days` were recomputed (`fresh_days`), keyed
+    (period, start, type).
 
-    `stored` holds the rows a refresh reads: the days of the months holding `days`, the months of their years,
-    every year and all time. Months, years and all time are summed from the rows of the period below.
+    `stored` holds the rows of `types` a refresh reads: the days of the months holding `days`, the months of
+    their years, every year and all time. Months, years and all time are summed from the period below.
     """
     rows = {key: row for key, row in stored.items() if not (key[0] == LogSummary.DAY and key[1] in days)}
     rows.update(fresh_days)
@@ -213,27 +215,28 @@ def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: s
     return rows
 
 
-def _stored_scope(user_id: str, days: set[date]) -> Q:
-    """The summary rows a refresh of `user_id`'s `days` reads (see `_refreshed`)."""
+def _stored_scope(user_id: str, days: set[date], types: set[str]) -> Q:
+    """The summary rows a refresh of `user_id`'s `days` of `types` reads (see `_refreshed`)."""
     scope = Q(period__in=[LogSummary.YEAR, LogSummary.ALL])
     for period, below in ((LogSummary.MONTH, LogSummary.DAY), (LogSummary.YEAR, LogSummary.MONTH)):
         for start in {period_start(period, day) for day in days}:
             scope |= Q(period=below, start__gte=start, start__lt=period_end(period, start))
-    return Q(user_id=user_id) & scope
+    return Q(user_id=user_id, type_id__in=sorted(types)) & scope
 
 
 REFRESH_USERS = 50
 
 
-def log_summaries_refresh_many(keys: dict[str, Iterable[date | None]], *, locked: bool = False) -> None:
-    """Recompute the summary rows of each user's days, and of the months, years and all time holding them.
+def log_summaries_refresh_many(keys: dict[str, set[tuple[date, str]]], *, locked: bool = False) -> None:
+    """Recompute the summary rows of each user's (day, type) pairs (`summary_keys`), and of the months, years
+    and all time holding them.
 
     Days are summed from the logs (one query), the rest in Python from the stored rows of the period below
-    (one query), and only rows that changed are written (an upsert and, when rows vanish, a delete). So a
-    write costs the same few queries whatever the history length. `locked`: the caller holds the authors' locks.
+    (one query), and only rows that changed are written (an upsert and, when rows vanish, a delete). Only the
+    types written are read, so a write costs the same few queries and rows whatever the history length.
+    `locked`: the caller holds the authors' locks.
     """
-    keys = {user_id: {_as_date(day) for day in days if day is not None} for user_id, days in keys.items()}
-    users = sorted(user_id for user_id, days in keys.items() if days)
+    users = sorted(user_id for user_id, pairs in keys.items() if pairs)
     if not users:
         return
     with transaction.atomic(savepoint=False):
@@ -244,11 +247,14 @@ def log_summaries_refresh_many(keys: dict[str, Iterable[date | None]], *, locked
         invalidate()
 
 
-def _refresh_users(keys: dict[str, set[date]]) -> None:
+def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
+    days = {user_id: {day for day, _ in pairs} for user_id, pairs in keys.items()}
+    types = {user_id: {type_id for _, type_id in pairs} for user_id, pairs in keys.items()}
     fresh: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
-    day_scope = Q()
-    for user_id, days in keys.items():
-        day_scope |= Q(user_id=user_id, date__in=sorted(days))
+    day_scope = stored_scope = Q()
+    for user_id in keys:
+        day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
+        stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
     for row in (Log.objects.filter(day_scope).order_by().values("user_id", "type_id", "date")
                 .annotate(logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)):
         fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["date"]), row["type_id"])] = {
@@ -257,9 +263,6 @@ def _refresh_users(keys: dict[str, set[date]]) -> None:
         }
     stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
     ids: dict[tuple, int] = {}
-    stored_scope = Q()
-    for user_id, days in keys.items():
-        stored_scope |= _stored_scope(user_id, days)
     for row in LogSummary.objects.filter(stored_scope).values("id", "user_id", "period", "start", "type_id",
                                                               *SUMMARY_VALUES):
         key = (row["period"], _as_start(row["start"]), row["type_id"])
@@ -267,8 +270,8 @@ def _refresh_users(keys: dict[str, set[date]]) -> None:
         ids[(row["user_id"], *key)] = row["id"]
 
     changed, vanished = [], []
-    for user_id, days in keys.items():
-        rows = _refreshed(stored[user_id], fresh[user_id], days)
+    for user_id in keys:
+        rows = _refreshed(stored[user_id], fresh[user_id], days[user_id])
         for key, row in rows.items():
             if stored[user_id].get(key) != row:
                 period, start, type_id = key
@@ -283,9 +286,10 @@ def _refresh_users(keys: dict[str, set[date]]) -> None:
                                        update_fields=list(SUMMARY_VALUES))
 
 
-def log_summaries_refresh(*, user_id: str, dates: Iterable[date | None]) -> None:
-    """Recompute `user_id`'s summary rows of the days, months and years holding `dates` and of all time."""
-    log_summaries_refresh_many({user_id: dates})
+def log_summaries_refresh(*, user_id: str, days: Iterable[tuple[date, str]]) -> None:
+    """Recompute `user_id`'s summary rows of the (day, type) pairs, and of the months, years and all time holding
+    them."""
+    log_summaries_refresh_many(summary_keys((user_id, day, type_id) for day, type_id in days))
 
 
 REBUILD_USERS = 50
