@@ -122,3 +122,45 @@ def test_seed_demo_leaves_exact_summaries():
     seed_demo(users=6, groups=2, logs=300, seed=3, today=date(2024, 6, 1))
     assert LogSummary.objects.exists()
     assert_summaries_exact()
+
+
+def test_queryset_writes_of_several_authors_and_types_keep_the_summaries_exact(runner):
+    other = UserFactory(username="sumother")
+    for author in (runner, other):
+        LogFactory.create_batch(4, user=author, type_id="run")
+        LogFactory.create_batch(2, user=author, type_id="bike")
+    Log.objects.bulk_create([Log(user=other, first="C", last="D", date=date(2021, 3, 9), type_id="swim", feel=4,
+                                 miles=None)])
+    assert_summaries_exact()
+    Log.objects.filter(type_id="run").update(type_id="swim")  # every author's runs become swims
+    assert_summaries_exact()
+    assert not LogSummary.objects.filter(type_id="run").exists()
+    Log.objects.filter(user=other).update(date=date(2019, 12, 31), feel=9)
+    assert_summaries_exact()
+
+
+def _create_through_the_api(client, user, **fields) -> int:
+    body = {"username": user.username, "first": user.first, "last": user.last, "date": "2024-03-05", "type": "run",
+            "distance": 4, "metric": "miles", "feel": 7, **fields}
+    response = client.post(reverse("logs:log-list"), body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["log"]["log_id"]
+
+
+def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, user, django_assert_num_queries):
+    """Creating and soft deleting a log refreshes its summaries in a fixed number of queries: one history of a
+    few logs, then years of logs of many types on many days."""
+    counts = []
+    for history in (2, 400):
+        LogFactory.create_batch(history, user=user)
+        # The write's transaction is a savepoint here (SAVEPOINT and RELEASE: 2 queries) inside the test's own.
+        # caller, type, [lock, insert, day sums, stored summaries, upsert], log as committed
+        with django_assert_num_queries(2 + 8) as create:
+            log_id = _create_through_the_api(auth_client, user)
+        # caller, log, [comments, log, lock, day sums, stored summaries, delete of the day's, month's and year's
+        # rows (it was their only log), upsert of all time]
+        with django_assert_num_queries(2 + 9) as soft_delete:
+            assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code == 204
+        counts.append((len(create.captured_queries), len(soft_delete.captured_queries)))
+        assert_summaries_exact()
+    assert counts[0] == counts[1]
