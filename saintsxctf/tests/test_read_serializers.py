@@ -36,7 +36,7 @@ def test_log_serializers_with_nested_comments_match_drf(serializer_class):
 
 def test_fields_are_built_once_per_class():
     user = UserFactory()
-    UserSerializer(user).data
+    assert UserSerializer(user).data
     fields = UserSerializer.readable_fields()
     assert UserSerializer(user).data and UserSerializer.readable_fields() is fields
     # A subclass builds its own.

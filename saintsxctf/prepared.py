@@ -1,0 +1,66 @@
+"""Querysets compiled once and run with new parameters: for the few lookups every request makes.
+
+Django compiles a queryset's SQL each time it is evaluated. For a one-row lookup by key that costs more than
+the query's round trip, and the token's user is looked up on every authenticated request. A `PreparedQuery`
+compiles its queryset once per database alias, with marker values in place of the parameters, and then only
+substitutes the parameters, runs the SQL through the connection's cursor (query capture, execute wrappers
+and the query-count header still see it), applies the backend's converters and builds the instance with
+`Model.from_db`, as the ORM does.
+
+Only plain model querysets: no select_related, annotations, extra columns or values(); the builder must use
+each parameter exactly once.
+"""
+
+from collections.abc import Callable
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+
+class PreparedQuery:
+    """`build(*params)` returns the queryset; `first(*values)` runs it with `values` for the parameters."""
+
+    def __init__(self, build: Callable[..., QuerySet], params: int):
+        self.build = build
+        self.params = params
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, using: str) -> tuple:
+        markers = [f"\x00prepared-parameter-{index}\x00" for index in range(self.params)]
+        queryset = self.build(*markers)
+        query = queryset.query
+        if query.select_related or query.annotation_select or query.extra_select or queryset._fields is not None:
+            raise TypeError("PreparedQuery takes plain model querysets only")
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        slots = [(position, markers.index(value)) for position, value in enumerate(params) if value in markers]
+        if sorted(index for _, index in slots) != list(range(self.params)):
+            raise TypeError("each parameter of a PreparedQuery must appear once in its SQL")
+        columns = [column for column, _, _ in compiler.select]
+        attnames = [column.target.attname for column in columns]
+        converters = [(position, convs, expression)
+                      for position, (convs, expression) in compiler.get_converters(columns).items()]
+        compiled = (queryset.model, sql, params, slots, attnames, converters)
+        self._compiled[using] = compiled
+        return compiled
+
+    def first(self, *values, using: str = DEFAULT_DB_ALIAS):
+        """The first row as a model instance, or None."""
+        model, sql, params, slots, attnames, converters = self._compiled.get(using) or self._compile(using)
+        params = list(params)
+        for position, index in slots:
+            params[position] = values[index]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for position, convs, expression in converters:
+            value = row[position]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            row[position] = value
+        return model.from_db(using, attnames, row)
