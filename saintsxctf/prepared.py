@@ -7,8 +7,8 @@ substitutes the parameters, runs the SQL through the connection's cursor (query 
 and the query-count header still see it), applies the backend's converters and builds the instance with
 `Model.from_db`, as the ORM does.
 
-Only plain model querysets: no select_related, annotations, extra columns or values(); the builder must use
-each parameter exactly once.
+Only plain model querysets: no select_related, annotations, extra columns or values(); every parameter must
+reach the SQL as it was given (a lookup that rewrites it, such as `__icontains`, is refused).
 """
 
 from collections.abc import Callable
@@ -35,8 +35,8 @@ class PreparedQuery:
         sql, params = compiler.as_sql()
         params = list(params)
         slots = [(position, markers.index(value)) for position, value in enumerate(params) if value in markers]
-        if sorted(index for _, index in slots) != list(range(self.params)):
-            raise TypeError("each parameter of a PreparedQuery must appear once in its SQL")
+        if {index for _, index in slots} != set(range(self.params)):
+            raise TypeError("every parameter of a PreparedQuery must reach its SQL as given")
         columns = [column for column, _, _ in compiler.select]
         attnames = [column.target.attname for column in columns]
         converters = [(position, convs, expression)

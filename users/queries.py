@@ -25,6 +25,7 @@ from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
+from saintsxctf.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
 
@@ -53,16 +54,21 @@ def week_start_date(today: date, week_start: str | None) -> date:
 
 
 # -- users ------------------------------------------------------------------------------------------
-def user_find(identifier: str, queryset: QuerySet | None = None) -> User | None:
-    """The live user whose username is `identifier`, else the one whose email is (one query)."""
-    queryset = User.objects.all() if queryset is None else queryset
+def _user_find_queryset(identifier) -> QuerySet:
     return (
-        queryset.filter(Q(username=identifier) | Q(email=identifier))
-        .annotate(by_username=Case(When(username=identifier, then=Value(0)), default=Value(1),
-                                   output_field=IntegerField()))
-        .order_by("by_username", "username")
-        .first()
+        User.objects.filter(Q(username=identifier) | Q(email=identifier))
+        .order_by(Case(When(username=identifier, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                  "username")[:1]
     )
+
+
+# Every read of a user by the path's username runs this: compiled once (saintsxctf/prepared.py).
+USER_FIND = PreparedQuery(_user_find_queryset, params=1)
+
+
+def user_find(identifier: str) -> User | None:
+    """The live user whose username is `identifier`, else the one whose email is (one query)."""
+    return USER_FIND.first(str(identifier))
 
 
 def is_group_admin(user: User, group_id) -> bool:
