@@ -20,13 +20,18 @@ from django.db.models import QuerySet
 class PreparedQuery:
     """`build(*params)` returns the queryset; `first(*values)` runs it with `values` for the parameters."""
 
-    def __init__(self, build: Callable[..., QuerySet], params: int):
+    def __init__(self, build: Callable[..., QuerySet], params: int, markers: tuple | None = None):
+        """`markers`: values that stand for the parameters while compiling; strings unless given (an integer
+        field needs integers), each distinct from any other value the queryset holds."""
         self.build = build
         self.params = params
+        self.markers = list(markers or (f"\x00prepared-parameter-{index}\x00" for index in range(params)))
+        if len(set(self.markers)) != params:
+            raise TypeError("a PreparedQuery needs one distinct marker per parameter")
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, using: str) -> tuple:
-        markers = [f"\x00prepared-parameter-{index}\x00" for index in range(self.params)]
+        markers = self.markers
         queryset = self.build(*markers)
         query = queryset.query
         if query.select_related or query.annotation_select or query.extra_select or queryset._fields is not None:
@@ -34,7 +39,8 @@ class PreparedQuery:
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         params = list(params)
-        slots = [(position, markers.index(value)) for position, value in enumerate(params) if value in markers]
+        slots = [(position, markers.index(value)) for position, value in enumerate(params)
+                 if type(value) is type(markers[0]) and value in markers]
         if {index for _, index in slots} != set(range(self.params)):
             raise TypeError("every parameter of a PreparedQuery must reach its SQL as given")
         columns = [column for column, _, _ in compiler.select]
