@@ -8,6 +8,7 @@ from comments.models import Comment
 from logs.models import Log
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
+from saintsxctf.api.serializers import ReadModelSerializer
 
 # Formats a client may send a comment's time in: what the web client sends ("2021-05-30 12:05:00"), ISO 8601,
 # and the RFC 1123 text the list and feed render (so a comment read from them can be sent back).
@@ -16,7 +17,7 @@ TIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "iso-8601", "%a, %d %b %Y %H:%M:%S GM
 COMMENT_FIELDS = ["comment_id", "content", "deleted", "first", "last", "log_id", "time", "username"]
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ReadModelSerializer):
     """A comment with its time as `str()` renders it (GET /v2/comments/<id>, comments inside a log)."""
 
     log_id = serializers.IntegerField(read_only=True)

@@ -94,24 +94,33 @@ def is_group_admin(username: str, group_id: int | None) -> bool:
     ).exists()
 
 
-def group_members(**group_filter) -> QuerySet:
-    """Live memberships of live users, pending ones included, in the order they were made."""
-    return (
+def group_members(**group_filter) -> list[dict]:
+    """Live memberships of live users, pending ones included, in the order they were made (one query).
+
+    Rows, not models, shaped as GroupMemberListSerializer reads them (`user_id`, `role`, `status` and
+    `user.first/last/member_since`): a group has a hundred members or more, and building two model instances
+    per member cost more than the query."""
+    rows = (
         GroupMember.objects.filter(user__deleted=False, **group_filter)
-        .select_related("user")
         .order_by("id")
+        .values_list("user_id", "role", "status", "user__first", "user__last", "user__member_since")
     )
+    return [
+        {"user_id": user_id, "role": role, "status": status,
+         "user": {"first": first, "last": last, "member_since": member_since}}
+        for user_id, role, status, first, last, member_since in rows
+    ]
 
 
-def group_members_by_id(group_id) -> QuerySet:
+def group_members_by_id(group_id) -> list[dict]:
     """Members of the group with this id (the group's own deleted flag is not checked, as in the original)."""
     pk = parse_id(group_id)
     if pk is None:
-        return GroupMember.objects.none()
+        return []
     return group_members(group_id=pk)
 
 
-def group_members_by_name(team_name: str, group_name: str) -> QuerySet:
+def group_members_by_name(team_name: str, group_name: str) -> list[dict]:
     """Members of a live group found by team and group name."""
     return group_members(
         group__deleted=False, group__group_name=group_name,

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from groups.models import ROLE_CHOICES, STATUS_CHOICES, Group, GroupMember
 from saintsxctf.api.fields import HttpDateField
+from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 
 
 @extend_schema_field({"type": "string", "nullable": True})
@@ -21,7 +22,7 @@ class PictureField(serializers.Field):
         return bytes(value).decode("utf-8", errors="replace")
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ReadModelSerializer):
     """A group, as GET /v2/groups/<id> and the list show it."""
 
     grouppic = PictureField()
@@ -33,7 +34,7 @@ class GroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GroupByNameSerializer(serializers.ModelSerializer):
+class GroupByNameSerializer(ReadModelSerializer):
     """A group found by team and group name: the original returned its six-column row as is."""
 
     class Meta:
@@ -53,7 +54,7 @@ class GroupWriteSerializer(serializers.ModelSerializer):
         extra_kwargs["week_start"]["allow_blank"] = False
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ReadModelSerializer):
     """The runner of a group's or a team's membership row: username, name, member-since date and role (`user`).
     A base: each member list declares its model and fields."""
 
@@ -73,7 +74,7 @@ class GroupMemberListSerializer(MemberSerializer):
         read_only_fields = fields
 
 
-class GroupMemberSerializer(serializers.ModelSerializer):
+class GroupMemberSerializer(ReadModelSerializer):
     """A group membership, as PUT /v2/groups/members/<group_id>/<username> answers it."""
 
     group_name = serializers.CharField(source="group.group_name", read_only=True)
@@ -93,7 +94,7 @@ class GroupMemberWriteSerializer(serializers.Serializer):
     user = serializers.ChoiceField(choices=ROLE_CHOICES)
 
 
-class GroupStatisticsSerializer(serializers.Serializer):
+class GroupStatisticsSerializer(ReadSerializer):
     """Miles, run miles and average feel of a group's accepted members over four intervals."""
 
     miles_all_time = serializers.FloatField()
@@ -110,7 +111,7 @@ class GroupStatisticsSerializer(serializers.Serializer):
     feel_past_week = serializers.FloatField()
 
 
-class LeaderboardRowSerializer(serializers.Serializer):
+class LeaderboardRowSerializer(ReadSerializer):
     """One member's miles in a leaderboard (a row of `groups.queries.group_leaderboard`)."""
 
     username = serializers.CharField()

@@ -38,18 +38,22 @@ def group_id(bucket: str) -> int:
     return int(bucket)
 
 
-def teammates(viewer: User) -> QuerySet:
-    """Usernames of `viewer` and their teammates: accepted members of a team the viewer is an accepted member of.
+def teammates(viewer: User) -> list[str]:
+    """Usernames of `viewer` and their teammates: accepted members of a team the viewer is an accepted member of
+    (one query, sorted).
 
-    The viewer is named here rather than OR-ed onto the logs query, so the logs are matched by one
-    `IN (subquery)` that the database can answer from the (user, deleted, date) index.
+    Read from the memberships alone (DISTINCT over the teams' member rows), not as users joined to their
+    memberships: a team of 500 runners took twice as long that way. The logs are then matched with
+    `IN (list)`, which the database answers from the (user, deleted, date) index (see usernames()).
     """
     teams = TeamMember.objects.filter(user_id=viewer.username, status="accepted", team__deleted=False)
-    return User.all_objects.filter(
-        Q(username=viewer.username)
-        | Q(team_memberships__team_id__in=teams.values("team_id"), team_memberships__status="accepted",
-            team_memberships__deleted=False)
-    ).values("username")
+    members = (
+        TeamMember.objects.filter(team_id__in=teams.values("team_id"), status="accepted")
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return sorted({viewer.username, *members})
 
 
 def logs_of(authors) -> Q:
@@ -133,7 +137,7 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
     """
     # The authors are read first (one query): the page and its count then use `IN (list)` (see usernames()).
     if filter_by == "all":
-        authors = usernames(teammates(viewer))
+        authors = teammates(viewer)
     elif filter_by in ("group", "groups"):
         authors = usernames(GroupMember.objects.filter(group_id=group_id(bucket), status="accepted").values("user_id"))
     elif filter_by in ("user", "users", "username"):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from comments.serializers import CommentHttpTimeSerializer, CommentSerializer
 from logs.models import METRIC_CHOICES, ExerciseType, Log
 from saintsxctf.api.fields import DurationTextField, HttpDateField
+from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 
 LOG_FIELDS = [
     "date", "deleted", "description", "distance", "feel", "first", "last", "location", "log_id", "metric",
@@ -19,7 +20,7 @@ FEED_LOG_FIELDS = [
 ]
 
 
-class LogSerializer(serializers.ModelSerializer):
+class LogSerializer(ReadModelSerializer):
     """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT)."""
 
     pace = DurationTextField(read_only=True)
@@ -92,7 +93,7 @@ class LogUpdateSerializer(LogWriteSerializer):
     ECHOED = ("user_id", "first", "last", "deleted")
 
 
-class RangeViewDaySerializer(serializers.Serializer):
+class RangeViewDaySerializer(ReadSerializer):
     """One day of a range view: total miles and the rounded average feel of that day's logs."""
 
     date = HttpDateField()

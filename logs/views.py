@@ -1,5 +1,6 @@
 """Viewsets of exercise logs, the log feed, range views and exercise types."""
 
+from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -23,6 +24,10 @@ from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
+from saintsxctf.prepared import PreparedQuery
+
+# GET /v2/logs/<id>: compiled once (saintsxctf/prepared.py); an integer marker, as log_id is an integer.
+LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
@@ -94,8 +99,23 @@ class LogViewSet(ContractModelViewSet):
     @extend_schema(responses=envelope_schema("LogWithComments", log=LogSerializer(), comments=CommentSerializer(many=True)))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
-        log = self.get_object()
+        log = self.found_log()
         return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(log.comments.all(), many=True).data)
+
+    def found_log(self) -> Log:
+        """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
+        log of the path with its comments, or the action's not-found error. Path values the ORM would refuse
+        (not an integer, out of the column's range) find nothing, as they do there."""
+        try:
+            pk = int(self.kwargs[self.lookup_url_kwarg])
+        except ValueError:
+            self.fail("not_found")
+        log = LOG_BY_ID.first(pk) if -(2**31) <= pk < 2**31 else None
+        if log is None:
+            self.fail("not_found")
+        prefetch_related_objects([log], *self.get_queryset()._prefetch_related_lookups)  # with_comments()
+        self.check_object_permissions(self.request, log)
+        return log
 
     @extend_schema(request=LogUpdateSerializer,
                    responses=envelope_schema("LogUpdated", updated=serializers.BooleanField(), log=LogSerializer()))

@@ -4,11 +4,12 @@ from rest_framework import serializers
 
 from notifications.models import VIEWED_CHOICES, Notification
 from saintsxctf.api.fields import PlainDateTimeField
+from saintsxctf.api.serializers import ReadModelSerializer
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ReadModelSerializer):
     """A notification."""
 
     username = serializers.CharField(source="user_id", read_only=True)

@@ -110,7 +110,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"]["OPTIONS"] = {
         "charset": "utf8mb4",
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1",
+        # eq_range_index_dive_limit: the feeds match a group's or a team's authors with `username IN (list)`.
+        # For each value the optimizer dives into every candidate index to estimate rows, which took three
+        # quarters of a 130-author page query (3 of 4 ms); past 32 values it uses the index statistics (the
+        # plan stays the same: the (deleted, date, log_id) index read backwards).
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1, eq_range_index_dive_limit=32",
         "isolation_level": "read committed",
     }
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}

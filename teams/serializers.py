@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from groups.models import Group
 from groups.serializers import MemberSerializer
+from saintsxctf.api.serializers import ReadModelSerializer
 from teams.models import Team, TeamMember
 
 
@@ -17,7 +18,7 @@ class LegacyFlagField(serializers.BooleanField):
         return int(bool(value))
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ReadModelSerializer):
     """A team."""
 
     class Meta:
@@ -37,7 +38,7 @@ class TeamMemberSerializer(MemberSerializer):
         read_only_fields = fields
 
 
-class TeamGroupSerializer(serializers.ModelSerializer):
+class TeamGroupSerializer(ReadModelSerializer):
     """A group of a team (`deleted` is the raw 0/1 of the original's row)."""
 
     deleted = LegacyFlagField(read_only=True)

@@ -25,6 +25,7 @@ from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
+from saintsxctf.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
 
@@ -53,16 +54,21 @@ def week_start_date(today: date, week_start: str | None) -> date:
 
 
 # -- users ------------------------------------------------------------------------------------------
-def user_find(identifier: str, queryset: QuerySet | None = None) -> User | None:
-    """The live user whose username is `identifier`, else the one whose email is (one query)."""
-    queryset = User.objects.all() if queryset is None else queryset
+def _user_find_queryset(identifier) -> QuerySet:
     return (
-        queryset.filter(Q(username=identifier) | Q(email=identifier))
-        .annotate(by_username=Case(When(username=identifier, then=Value(0)), default=Value(1),
-                                   output_field=IntegerField()))
-        .order_by("by_username", "username")
-        .first()
+        User.objects.filter(Q(username=identifier) | Q(email=identifier))
+        .order_by(Case(When(username=identifier, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                  "username")[:1]
     )
+
+
+# Every read of a user by the path's username runs this: compiled once (saintsxctf/prepared.py).
+USER_FIND = PreparedQuery(_user_find_queryset, params=1)
+
+
+def user_find(identifier: str) -> User | None:
+    """The live user whose username is `identifier`, else the one whose email is (one query)."""
+    return USER_FIND.first(str(identifier))
 
 
 def is_group_admin(user: User, group_id) -> bool:
@@ -184,10 +190,28 @@ def newest_log_of_group() -> Subquery:
     return Subquery(newest[:1])
 
 
+def snapshot_groups(username: str) -> list[dict]:
+    """The user's memberships as the snapshot shows them, each with its group's newest log time (one query,
+    cached: the newest log time reads the summaries of every accepted member, a few thousand rows in a large
+    group, and every log, group and membership write bumps the cache's data version). Rows shaped as
+    SnapshotGroupSerializer reads them."""
+
+    def compute():
+        rows = user_group_memberships(username).annotate(newest_log=newest_log_of_group()).values_list(
+            "group_id", "status", "role", "group__group_name", "group__group_title", "newest_log")
+        return [
+            {"group_id": group_id, "status": status, "role": role, "newest_log": newest_log,
+             "group": {"group_name": group_name, "group_title": group_title}}
+            for group_id, status, role, group_name, group_title, newest_log in rows
+        ]
+
+    return cached("snapshot_groups", (username,), compute)
+
+
 def user_snapshot(identifier: str, today: date | None = None) -> User | None:
     """A user (by username or email) with everything the snapshot shows, in a fixed number of queries.
 
-    Sets `snapshot_groups`, `live_flair`, `live_forgot_password_codes`, `recent_notifications` (prefetched)
+    Sets `snapshot_groups` (cached), `live_flair`, `live_forgot_password_codes`, `recent_notifications` (prefetched)
     and `statistics` on the user.
     """
     today = today or utc_today()
@@ -195,10 +219,9 @@ def user_snapshot(identifier: str, today: date | None = None) -> User | None:
     if found is None:
         return None
     user = found
+    user.snapshot_groups = snapshot_groups(user.username)
     prefetch_related_objects(
         [user],
-        Prefetch("group_memberships", to_attr="snapshot_groups",
-                 queryset=user_group_memberships(user.username).annotate(newest_log=newest_log_of_group())),
         Prefetch("flair", to_attr="live_flair", queryset=user_flair(user.username)),
         Prefetch("forgot_password_codes", to_attr="live_forgot_password_codes",
                  queryset=live_forgot_password_codes(user.username)),

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
+from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
 
@@ -30,7 +31,7 @@ EMAIL_PATTERN = re.compile(r"^(([a-zA-Z0-9_.-])+@([a-zA-Z0-9_.-])+\.([a-zA-Z])+(
 
 
 # -- users ------------------------------------------------------------------------------------------
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ReadModelSerializer):
     """A user as GET/PUT/POST show one: `member_since` '2016-12-23', `last_signin` RFC 1123."""
 
     last_signin = HttpDateField(source="last_login", allow_null=True)
@@ -137,7 +138,7 @@ class ChangePasswordSerializer(serializers.Serializer):
 
 
 # -- memberships, notifications, statistics -------------------------------------------------------
-class UserGroupSerializer(serializers.Serializer):
+class UserGroupSerializer(ReadSerializer):
     """One of a user's group memberships (`user` is the role)."""
 
     group_name = serializers.CharField(source="group.group_name")
@@ -153,7 +154,7 @@ class SnapshotGroupSerializer(UserGroupSerializer):
     newest_log = HttpDateField(allow_null=True)
 
 
-class UserTeamSerializer(serializers.Serializer):
+class UserTeamSerializer(ReadSerializer):
     """One of a user's team memberships (`user` is the role)."""
 
     status = serializers.CharField()
@@ -162,7 +163,7 @@ class UserTeamSerializer(serializers.Serializer):
     user = serializers.CharField(source="role")
 
 
-class MembershipGroupSerializer(serializers.Serializer):
+class MembershipGroupSerializer(ReadSerializer):
     """A group membership inside a team membership."""
 
     group_id = serializers.IntegerField()
@@ -185,7 +186,7 @@ class MembershipSerializer(UserTeamSerializer):
         return {key: data[key] for key in self.Meta.fields}
 
 
-class UserNotificationSerializer(serializers.Serializer):
+class UserNotificationSerializer(ReadSerializer):
     """A notification as a user's list shows it."""
 
     description = serializers.CharField(allow_null=True)
@@ -196,7 +197,7 @@ class UserNotificationSerializer(serializers.Serializer):
     viewed = serializers.CharField()
 
 
-class StatisticsSerializer(serializers.Serializer):
+class StatisticsSerializer(ReadSerializer):
     """Miles, run miles and average feel, all time / past year / past month / past week."""
 
     def get_fields(self):
@@ -204,7 +205,7 @@ class StatisticsSerializer(serializers.Serializer):
 
 
 # -- flair ------------------------------------------------------------------------------------------
-class FlairSerializer(serializers.ModelSerializer):
+class FlairSerializer(ReadModelSerializer):
     """A flair item."""
 
     username = serializers.CharField(source="user_id", read_only=True)
@@ -223,7 +224,7 @@ class FlairWriteSerializer(serializers.Serializer):
 
 
 # -- codes ------------------------------------------------------------------------------------------
-class ActivationCodeSerializer(serializers.ModelSerializer):
+class ActivationCodeSerializer(ReadModelSerializer):
     """An activation code."""
 
     group_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -242,7 +243,7 @@ class ActivationCodeWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=50)
 
 
-class ForgotPasswordCodeSerializer(serializers.ModelSerializer):
+class ForgotPasswordCodeSerializer(ReadModelSerializer):
     """A forgot-password code; `deleted` is an integer, as the original's raw SQL row had it."""
 
     username = serializers.CharField(source="user_id", read_only=True)

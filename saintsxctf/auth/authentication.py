@@ -4,8 +4,14 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
 
 from saintsxctf.auth.tokens import token_is_live
+from saintsxctf.prepared import PreparedQuery
+from users.models import User
+
+# The token's user, looked up on every authenticated request: compiled once (saintsxctf/prepared.py).
+TOKEN_USER = PreparedQuery(lambda user_id: User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}), params=1)
 
 
 class BearerTokenAuthentication(JWTAuthentication):
@@ -26,7 +32,16 @@ class BearerTokenAuthentication(JWTAuthentication):
             return None
 
     def get_user(self, validated_token):
-        user = super().get_user(validated_token)
+        """simplejwt's lookup (live users only; CHECK_REVOKE_TOKEN is off), through a prepared query."""
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as e:
+            raise InvalidToken("Token contained no recognizable user identification") from e
+        user = TOKEN_USER.first(str(user_id))
+        if user is None:
+            raise AuthenticationFailed("User not found", code="user_not_found")
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
         if not token_is_live(validated_token, user):
             raise AuthenticationFailed("Token has been revoked", code="token_revoked")
         return user

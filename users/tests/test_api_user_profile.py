@@ -328,8 +328,30 @@ def test_snapshot_query_count_is_constant(auth_client, user, saints, django_asse
             GroupMemberFactory(user=user)
 
     grow(1)
-    with django_assert_num_queries(7):  # caller, user, 4 prefetches, statistics
+    with django_assert_num_queries(7):  # caller, user, groups, 3 prefetches, statistics (nothing cached yet)
         auth_client.get(url("snapshot", "andy"))
     grow(10)
     with django_assert_num_queries(7):
         auth_client.get(url("snapshot", "andy"))
+    with django_assert_num_queries(5):  # groups and statistics come from the cache
+        auth_client.get(url("snapshot", "andy"))
+
+
+def test_snapshot_groups_fresh_after_writes(auth_client, user, other_user, saints):
+    """The snapshot's groups are cached; every write they show makes the next read fresh."""
+
+    def alumni():
+        groups = auth_client.get(url("snapshot", "andy")).json()["user"]["groups"]
+        return next(g for g in groups if g["id"] == saints["alumni"].id)
+
+    assert alumni()["newest_log"] is None
+    GroupMemberFactory(group=saints["alumni"], user=other_user, status="accepted")
+    LogFactory(user=other_user, time_created=datetime(2021, 5, 30, 18, 42, 42))
+    assert alumni()["newest_log"] == "Sun, 30 May 2021 18:42:42 GMT"
+    saints["alumni"].group_title = "Alumni Runners"
+    saints["alumni"].save()
+    assert alumni()["group_title"] == "Alumni Runners"
+    membership = saints["alumni"].members.get(user=user)
+    membership.role = "user"
+    membership.save()
+    assert alumni()["user"] == "user"

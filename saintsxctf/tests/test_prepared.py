@@ -1,0 +1,40 @@
+"""PreparedQuery (saintsxctf/prepared.py): the same instances as the ORM, from SQL compiled once."""
+
+import pytest
+
+from groups.models import GroupMember
+from saintsxctf.auth.authentication import TOKEN_USER
+from saintsxctf.prepared import PreparedQuery
+from users.models import User
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_same_instance_as_the_orm(django_assert_num_queries):
+    UserFactory(username="andy", is_superuser=True)
+    expected = User.objects.get(username="andy")
+    with django_assert_num_queries(1):
+        found = TOKEN_USER.first("andy")
+    assert found == expected and not found._state.adding and found._state.db == "default"
+    assert {f.attname: getattr(found, f.attname) for f in User._meta.concrete_fields} == \
+        {f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields}
+    assert found.is_superuser is True and found.deleted is False  # the backend's converters ran
+
+
+def test_missing_and_soft_deleted_rows_are_none():
+    UserFactory(username="gone", deleted=True)
+    assert TOKEN_USER.first("gone") is None
+    assert TOKEN_USER.first("nobody") is None
+
+
+def test_parameters_are_values_not_sql():
+    UserFactory(username="andy")
+    assert TOKEN_USER.first("andy' OR '1'='1") is None
+
+
+def test_refuses_what_it_cannot_build():
+    with pytest.raises(TypeError):
+        PreparedQuery(lambda name: GroupMember.objects.select_related("user").filter(user_id=name), 1).first("a")
+    with pytest.raises(TypeError):
+        PreparedQuery(lambda name: User.objects.filter(username="andy"), 1).first("a")
