@@ -43,7 +43,7 @@ SCALES = {
 # so week/month leaderboards and the range view drift as it ages.
 MAX_SEED_AGE_DAYS = 7
 # Before measuring, InnoDB gets up to this long to flush and purge what seeding left (Database.wait_until_quiet).
-QUIET_LIMIT_SECONDS = 300
+QUIET_LIMIT_SECONDS = 120
 QUIET_DIRTY_PAGES = 500
 QUIET_HISTORY = 1000
 
