@@ -127,16 +127,10 @@ def _summed_rows(period: str, users: Q):
     return rows.annotate(logs=Sum("logs"), newest=Max("newest"), **SUMMARY_SUMS)
 
 
-def _as_start(value) -> date:
-    if isinstance(value, str):  # SQLite's date truncation answers text
-        return date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, datetime) else value
-
-
 def _write_summaries(period: str, rows) -> None:
     batch = []
     for row in rows.iterator(chunk_size=SUMMARY_BATCH):
-        start = _as_start(row.get("start") or row.get("period_start") or ALL_TIME_START)
+        start = _as_date(row.get("start") or row.get("period_start") or ALL_TIME_START)
         batch.append(LogSummary(
             period=period, user_id=row["user_id"], start=start, type_id=row["type_id"], logs=row["logs"],
             miles=row["miles"], feel=row["feel"] or 0, first=row["first"] or "", last=row["last"] or "",
@@ -265,7 +259,7 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
     ids: dict[tuple, int] = {}
     for row in LogSummary.objects.filter(stored_scope).values("id", "user_id", "period", "start", "type_id",
                                                               *SUMMARY_VALUES):
-        key = (row["period"], _as_start(row["start"]), row["type_id"])
+        key = (row["period"], _as_date(row["start"]), row["type_id"])
         stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
         ids[(row["user_id"], *key)] = row["id"]
 
