@@ -113,7 +113,8 @@ SUMMARY_VALUES = ("logs", "miles", "feel", "first", "last", "newest")
 def _summed_rows(period: str, users: Q):
     """Every summary row of `period` of `users`, summed in SQL from the period below it (logs for days).
 
-    The bulk path (`log_summaries_rebuild`); a single write refreshes in Python (`log_summaries_refresh_many`).
+    The rebuild sums every period this way; a single write sums only its days this way and the periods above
+    them in Python (`log_summaries_refresh_many`).
     """
     if period == LogSummary.DAY:
         return Log.objects.filter(users).order_by().values("user_id", "type_id", start=F("date")).annotate(
@@ -249,9 +250,8 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
     for user_id in keys:
         day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
         stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
-    for row in (Log.objects.filter(day_scope).order_by().values("user_id", "type_id", "date")
-                .annotate(logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)):
-        fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["date"]), row["type_id"])] = {
+    for row in _summed_rows(LogSummary.DAY, day_scope):
+        fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["start"]), row["type_id"])] = {
             "logs": row["logs"], "miles": row["miles"], "feel": int(row["feel"] or 0),
             "first": row["first"] or "", "last": row["last"] or "", "newest": row["newest"],
         }
