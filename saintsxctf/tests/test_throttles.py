@@ -194,7 +194,7 @@ def redis_url() -> str | None:
 @pytest.mark.skipif(redis_url() is None, reason="no Redis on 127.0.0.1:6379")
 def test_with_redis_concurrent_workers_never_lose_a_count(settings, monkeypatch):
     """Twelve threads (think: gunicorn workers on two machines) share the limit exactly."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache",
                                    "LOCATION": redis_url(), "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}"}}
     monkeypatch.setattr(throttles, "cache", caches["default"])
     with_rates(settings, signup_account="5/min", signup_ip="1000/min")
