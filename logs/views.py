@@ -1,12 +1,12 @@
 """Viewsets of exercise logs, the log feed, range views and exercise types."""
 
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from comments.models import Comment
 from comments.serializers import CommentSerializer
 from logs import queries
 from logs.models import ExerciseType, Log
@@ -28,6 +28,9 @@ from saintsxctf.prepared import PreparedQuery
 
 # GET /v2/logs/<id>: compiled once (saintsxctf/prepared.py); an integer marker, as log_id is an integer.
 LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
+# ... and its live comments, newest first (the order of Log.objects.with_comments()).
+COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
+                                params=1, markers=(2_000_000_011,))
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
@@ -100,11 +103,12 @@ class LogViewSet(ContractModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
         log = self.found_log()
-        return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(log.comments.all(), many=True).data)
+        comments = COMMENTS_OF_LOG.all(log.pk)
+        return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(comments, many=True).data)
 
     def found_log(self) -> Log:
         """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
-        log of the path with its comments, or the action's not-found error. Path values the ORM would refuse
+        log of the path, or the action's not-found error. Path values the ORM would refuse
         (not an integer, out of the column's range) find nothing, as they do there."""
         try:
             pk = int(self.kwargs[self.lookup_url_kwarg])
@@ -113,7 +117,6 @@ class LogViewSet(ContractModelViewSet):
         log = LOG_BY_ID.first(pk) if -(2**31) <= pk < 2**31 else None
         if log is None:
             self.fail("not_found")
-        prefetch_related_objects([log], *self.get_queryset()._prefetch_related_lookups)  # with_comments()
         self.check_object_permissions(self.request, log)
         return log
 

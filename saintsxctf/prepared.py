@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 
 
 class PreparedQuery:
-    """`build(*params)` returns the queryset; `first(*values)` runs it with `values` for the parameters."""
+    """`build(*params)` returns the queryset; `first(*values)` and `all(*values)` run it with `values` for the
+    parameters."""
 
     def __init__(self, build: Callable[..., QuerySet], params: int, markers: tuple | None = None):
         """`markers`: values that stand for the parameters while compiling; strings unless given (an integer
@@ -53,6 +54,14 @@ class PreparedQuery:
 
     def first(self, *values, using: str = DEFAULT_DB_ALIAS):
         """The first row as a model instance, or None."""
+        rows = self._run(values, using, many=False)
+        return rows[0] if rows else None
+
+    def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
+        """Every row, as model instances in the queryset's order."""
+        return self._run(values, using, many=True)
+
+    def _run(self, values: tuple, using: str, *, many: bool) -> list:
         model, sql, params, slots, attnames, converters = self._compiled.get(using) or self._compile(using)
         params = list(params)
         for position, index in slots:
@@ -60,13 +69,19 @@ class PreparedQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, convs, expression in converters:
-            value = row[position]
-            for converter in convs:
-                value = converter(value, expression, connection)
-            row[position] = value
-        return model.from_db(using, attnames, row)
+            if many:
+                rows = cursor.fetchall()
+            else:
+                row = cursor.fetchone()
+                rows = [] if row is None else [row]
+        instances = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for position, convs, expression in converters:
+                    value = row[position]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[position] = value
+            instances.append(model.from_db(using, attnames, row))
+        return instances

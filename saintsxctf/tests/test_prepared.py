@@ -38,3 +38,16 @@ def test_refuses_what_it_cannot_build():
         PreparedQuery(lambda name: GroupMember.objects.select_related("user").filter(user_id=name), 1).first("a")
     with pytest.raises(TypeError):
         PreparedQuery(lambda name: User.objects.filter(username="andy"), 1).first("a")
+
+
+def test_all_rows_in_the_querysets_order(django_assert_num_queries):
+    for name in ("cara", "abe", "bo"):
+        UserFactory(username=name, first="Same")
+    UserFactory(username="dee", first="Other")
+    UserFactory(username="gone", first="Same", deleted=True)
+    by_first = PreparedQuery(lambda first: User.objects.filter(first=first).order_by("-username"), 1)
+    with django_assert_num_queries(1):
+        found = by_first.all("Same")
+    assert [user.username for user in found] == ["cara", "bo", "abe"]
+    assert found == list(User.objects.filter(first="Same").order_by("-username"))
+    assert by_first.all("Nobody") == []
