@@ -4,15 +4,37 @@ DRF builds a serializer's fields every time one is instantiated (`ModelSerialize
 model for each field): on a one-row read that costs more than the row's query. A read serializer's fields
 depend only on its class, so `ReadSerializer`/`ReadModelSerializer` build them once, on a prototype instance,
 and render every object with those. The representation is DRF's own (`Serializer.to_representation`'s loop,
-field for field); `fields` (the schema, validation) is untouched.
+field for field, with plain attribute paths walked without DRF's per-step checks); `fields` (the schema,
+validation) is untouched.
 
 Only for read serializers whose fields never look at `context` (no hyperlinked fields, no method fields that
 read the request): the shared fields are bound to the prototype, whose context is empty.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import HyperlinkedRelatedField, PKOnlyObject
+
+
+def _plain_path(field) -> tuple | None:
+    """The attribute names a field reads, when it reads them with DRF's plain `Field.get_attribute`; else None."""
+    if isinstance(field, serializers.BaseSerializer) or type(field).get_attribute is not serializers.Field.get_attribute:
+        return None
+    return tuple(field.source_attrs)
+
+
+def _read(instance, path: tuple):
+    """Walk `path` the way `rest_framework.fields.get_attribute` does, or raise LookupError where DRF would do
+    more than walk (a callable to call, a missing key or attribute, a missing related row)."""
+    for attr in path:
+        try:
+            instance = instance[attr] if type(instance) is dict else getattr(instance, attr)
+        except (KeyError, AttributeError, ObjectDoesNotExist) as exc:
+            raise LookupError(attr) from exc
+        if callable(instance):
+            raise LookupError(attr)
+    return instance
 
 
 class FrozenFieldsMixin:
@@ -20,12 +42,14 @@ class FrozenFieldsMixin:
 
     @classmethod
     def readable_fields(cls) -> tuple:
-        """(name, field) of every readable field, built on first use and shared by every instance of `cls`."""
+        """(name, field, plain path or None, field.to_representation) of every readable field, built on first
+        use and shared by every instance of `cls`."""
         frozen = cls.__dict__.get("_frozen_readable_fields")
         if frozen is None:
             prototype = cls()
-            frozen = tuple((field.field_name, field) for field in prototype._readable_fields)
-            for name, field in frozen:
+            frozen = tuple((field.field_name, field, _plain_path(field), field.to_representation)
+                           for field in prototype._readable_fields)
+            for name, field, _, _ in frozen:
                 if isinstance(field, HyperlinkedRelatedField):
                     raise TypeError(f"{cls.__name__}.{name} needs the request: it cannot be shared")
             cls._frozen_readable_fields = frozen
@@ -33,13 +57,21 @@ class FrozenFieldsMixin:
 
     def to_representation(self, instance):
         ret = {}
-        for name, field in self.readable_fields():
+        for name, field, path, represent in self.readable_fields():
+            # A plain attribute or key path is walked here (most fields, most rows); anything else, and any
+            # path that meets a callable or a missing value, goes through the field's own get_attribute().
             try:
-                attribute = field.get_attribute(instance)
-            except SkipField:
-                continue
-            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-            ret[name] = None if check_for_none is None else field.to_representation(attribute)
+                if path is None:
+                    raise LookupError(name)
+                attribute = _read(instance, path)
+            except LookupError:
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
+                    attribute = None
+            ret[name] = None if attribute is None else represent(attribute)
         return ret
 
 
