@@ -84,4 +84,5 @@ def group_member_remove(*, group_id: int, username: str) -> int:
         )
         if not in_team.exists():
             TeamMember.objects.filter(team_id=team_name, user_id=username).soft_delete()
+            invalidate()  # the cached teammate lists
     return removed

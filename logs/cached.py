@@ -81,7 +81,7 @@ def cached(name: str, parts: tuple, compute):
 # Inputs of the aggregates saved or deleted one row at a time (admin edits included). Queryset updates of
 # these tables call invalidate() where they happen (groups/services.py, users/services.py); summaries
 # call it in logs/services.py.
-WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.TeamMember"}
+WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.Team", "teams.TeamMember"}
 
 
 def _row_changed(sender, using=None, **kwargs):

@@ -14,6 +14,7 @@ from groups.models import GroupMember
 from logs.cached import cached
 from logs.models import Log, LogSummary
 from saintsxctf.api.errors import ContractError
+from saintsxctf.lookups import ValuesIn
 from teams.models import TeamMember
 from users.models import User
 
@@ -40,25 +41,33 @@ def group_id(bucket: str) -> int:
 
 def teammates(viewer: User) -> list[str]:
     """Usernames of `viewer` and their teammates: accepted members of a team the viewer is an accepted member of
-    (one query, sorted).
+    (sorted; one query, cached until a team, a membership or a user changes).
 
     Read from the memberships alone (DISTINCT over the teams' member rows), not as users joined to their
     memberships: a team of 500 runners took twice as long that way. The logs are then matched with
     `IN (list)`, which the database answers from the (user, deleted, date) index (see usernames()).
     """
-    teams = TeamMember.objects.filter(user_id=viewer.username, status="accepted", team__deleted=False)
+    return cached("teammates", (viewer.username,), lambda: _teammates(viewer.username))
+
+
+def _teammates(username: str) -> list[str]:
+    teams = TeamMember.objects.filter(user_id=username, status="accepted", team__deleted=False)
     members = (
         TeamMember.objects.filter(team_id__in=teams.values("team_id"), status="accepted")
         .order_by()
         .values_list("user_id", flat=True)
         .distinct()
     )
-    return sorted({viewer.username, *members})
+    return sorted({username, *members})
 
 
 def logs_of(authors) -> Q:
     """A filter of logs or summary rows by author: a username, or a list or subquery of usernames."""
-    return Q(user_id=authors) if isinstance(authors, str) else Q(user_id__in=authors)
+    if isinstance(authors, str):
+        return Q(user_id=authors)
+    if isinstance(authors, (list, tuple)):
+        return Q(ValuesIn("user_id", authors))  # usernames read from the database: no per-value preparation
+    return Q(user_id__in=authors)
 
 
 def usernames(authors: QuerySet) -> list[str]:
