@@ -19,7 +19,10 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "aggregates:version"
+VERSION_KEY = "aggregates:version"  # bumped by every write of an input, logs included
+# Bumped by the writes of everything but logs (users, groups, teams, memberships): values that read no log,
+# such as a group's member list, outlive the log writes that happen all day.
+PEOPLE_VERSION_KEY = "aggregates:people-version"
 TIMEOUT = 3600  # seconds; a safety net only, invalidation is by version
 
 
@@ -28,42 +31,48 @@ def _new_version() -> int:
     return time.time_ns()
 
 
-def data_version() -> int | None:
-    """The current data version, or None when the cache is unavailable."""
+def data_version(key: str = VERSION_KEY) -> int | None:
+    """The current data version (of everything, or of `PEOPLE_VERSION_KEY`), or None when the cache is
+    unavailable."""
     try:
-        version = cache.get(VERSION_KEY)
+        version = cache.get(key)
         if version is None:
-            cache.add(VERSION_KEY, _new_version(), timeout=None)
-            version = cache.get(VERSION_KEY)
+            cache.add(key, _new_version(), timeout=None)
+            version = cache.get(key)
         return version
     except Exception:  # noqa: BLE001 - a cache outage must not break reads
         logger.warning("aggregate cache unavailable", exc_info=True)
         return None
 
 
-def _bump() -> None:
-    try:
+def _bump(keys: tuple[str, ...]) -> None:
+    for key in keys:
         try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # no counter yet (or evicted)
-            cache.set(VERSION_KEY, _new_version(), timeout=None)
-    except Exception:  # noqa: BLE001
-        logger.warning("aggregate cache version bump failed", exc_info=True)
+            try:
+                cache.incr(key)
+            except ValueError:  # no counter yet (or evicted)
+                cache.set(key, _new_version(), timeout=None)
+        except Exception:  # noqa: BLE001
+            logger.warning("aggregate cache version bump failed", exc_info=True)
 
 
-def invalidate(using: str | None = None) -> None:
-    """Mark every cached aggregate stale: now and when the current transaction commits."""
-    _bump()
-    transaction.on_commit(_bump, using=using)
+def invalidate(using: str | None = None, *, logs_only: bool = False) -> None:
+    """Mark cached values stale, now and when the current transaction commits: every value, or with
+    `logs_only` (a write of logs and nothing else) only the values that read logs."""
+    keys = (VERSION_KEY,) if logs_only else (VERSION_KEY, PEOPLE_VERSION_KEY)
+    _bump(keys)
+    transaction.on_commit(lambda: _bump(keys), using=using)
 
 
-def cached(name: str, parts: tuple, compute):
-    """`compute()`, cached under `name`, `parts` (the arguments, date included) and the data version."""
-    version = data_version()
+def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True):
+    """`compute()`, cached under `name`, `parts` (the arguments, date included) and the data version; a value
+    that reads no log (`reads_logs=False`) is kept across log writes."""
+    version_key = VERSION_KEY if reads_logs else PEOPLE_VERSION_KEY
+    version = data_version(version_key)
     if version is None:
         return compute()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    key = f"aggregates:{version}:{name}:{digest}"
+    key = f"{version_key}:{version}:{name}:{digest}"
     try:
         hit = cache.get(key)
     except Exception:  # noqa: BLE001
@@ -81,7 +90,8 @@ def cached(name: str, parts: tuple, compute):
 # Inputs of the aggregates saved or deleted one row at a time (admin edits included). Queryset updates of
 # these tables call invalidate() where they happen (groups/services.py, users/services.py); summaries
 # call it in logs/services.py.
-WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.Team", "teams.TeamMember"}
+WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.Team", "teams.TeamGroup",
+                  "teams.TeamMember"}
 
 
 def _row_changed(sender, using=None, **kwargs):

@@ -47,7 +47,7 @@ def teammates(viewer: User) -> list[str]:
     memberships: a team of 500 runners took twice as long that way. The logs are then matched with
     `IN (list)`, which the database answers from the (user, deleted, date) index (see usernames()).
     """
-    return cached("teammates", (viewer.username,), lambda: _teammates(viewer.username))
+    return cached("teammates", (viewer.username,), lambda: _teammates(viewer.username), reads_logs=False)
 
 
 def _teammates(username: str) -> list[str]:

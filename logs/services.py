@@ -239,7 +239,7 @@ def log_summaries_refresh_many(keys: dict[str, set[tuple[date, str]]], *, locked
             lock_authors(users)
         for k in range(0, len(users), REFRESH_USERS):
             _refresh_users({user_id: keys[user_id] for user_id in users[k:k + REFRESH_USERS]})
-        invalidate()
+        invalidate(logs_only=True)
 
 
 def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
@@ -307,5 +307,5 @@ def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
             for period in PERIODS:
                 _write_summaries(period, _summed_rows(period, chunk))
             written += LogSummary.objects.filter(chunk).count()
-            invalidate()
+            invalidate(logs_only=True)
     return written

@@ -470,3 +470,31 @@ def test_log_of_a_removed_member_leaves_the_leaderboard(auth_client, members, al
     assert [r["username"] for r in auth_client.get(url).json()["leaderboard"]] == ["Fish"]
     auth_client.delete(member_url(alumni.pk, "Fish"))
     assert auth_client.get(url).json()["leaderboard"] == []
+
+
+def test_member_lists_follow_writes_after_they_were_read(auth_client, members, alumni, django_assert_num_queries):
+    """Member lists are cached (groups/queries.py group_members()): every write that changes one shows at once,
+    and a log write, which changes none, keeps them cached."""
+    by_id = reverse("groups:group-members", kwargs={"group_id": alumni.pk})
+    by_name = member_url("saintsxctf", "alumni")
+
+    def listed(url=by_id):
+        return {m["username"]: (m["first"], m["status"]) for m in auth_client.get(url).json()["group_members"]}
+
+    assert listed() == listed(by_name) == {"andy": ("Andy", "accepted"), "Fish": ("Benjamin", "accepted"),
+                                           "Blayn": ("Blaine", "pending")}
+    created = auth_client.post("/v2/logs/", {"username": "andy", "first": "Andy", "last": "Jarombek",
+                                             "date": "2021-06-01", "type": "run", "feel": 6}, format="json")
+    assert created.status_code == 200
+    with django_assert_num_queries(1):  # the caller only: the list came from the cache
+        assert auth_client.get(by_id).status_code == 200
+
+    auth_client.put(member_url(alumni.pk, "Blayn"), {"status": "accepted", "user": "user"}, format="json")
+    assert listed()["Blayn"] == ("Blaine", "accepted")
+    assert auth_client.delete(member_url(alumni.pk, "Fish")).status_code == 204
+    assert "Fish" not in listed() and "Fish" not in listed(by_name)
+    auth_client.put(reverse("users:user-detail", kwargs={"username": "andy"}),
+                    {"first": "Andrew", "last": "Jarombek"}, format="json")
+    assert listed()["andy"] == listed(by_name)["andy"] == ("Andrew", "accepted")
+    alumni.team_links.get().soft_delete()
+    assert auth_client.get(by_name).status_code == 400

@@ -286,10 +286,12 @@ def test_query_count_does_not_grow_with_the_data(auth_client, user, other_user, 
                                                   django_assert_num_queries):
     bulk_logs(user, 50, comments_each=1)
     bulk_logs(other_user, 50, comments_each=1)
+    cache.clear()  # measure the uncached read at each size (log writes keep the cached teammates)
     with django_assert_num_queries(FEED_QUERIES[filter_by]):
         assert auth_client.get(feed(filter_by, feeds[filter_by])).json()["pages"] == (5 if filter_by == "user" else 10)
     bulk_logs(user, 450, comments_each=1, start=date(2021, 1, 1))
     bulk_logs(other_user, 450, comments_each=1, start=date(2021, 1, 1))
+    cache.clear()
     with django_assert_num_queries(FEED_QUERIES[filter_by]):
         assert auth_client.get(feed(filter_by, feeds[filter_by])).json()["pages"] == (50 if filter_by == "user" else 100)
 
@@ -313,3 +315,17 @@ def test_all_feed_follows_team_changes_after_it_was_read(auth_client, user, othe
     assert feed_ids() == [theirs.log_id, mine.log_id]
     team.soft_delete()
     assert feed_ids() == [mine.log_id]
+
+
+def test_log_writes_keep_the_cached_teammates_and_refresh_the_page(auth_client, user, other_user, feeds,
+                                                                    django_assert_num_queries):
+    """The teammate list reads no log, so a log write leaves it cached; the page and its count follow the write."""
+    auth_client.get(feed("all", "all"))
+    created = auth_client.post("/v2/logs/", {
+        "username": "andy", "first": "Andy", "last": "J", "date": "2021-06-01", "type": "run", "feel": 6,
+    }, format="json")
+    assert created.status_code == 200
+    with django_assert_num_queries(FEED_QUERIES["all"] - 1):  # everything but the teammates
+        body = auth_client.get(feed("all", "all")).json()
+    assert [log["log_id"] for log in body["logs"]] == [created.json()["log"]["log_id"]]
+    assert body["pages"] == 1
