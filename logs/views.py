@@ -94,6 +94,11 @@ class LogViewSet(ContractModelViewSet):
         """Create a new exercise log."""
         return super().create(request, *args, **kwargs)
 
+    def reread(self, instance):
+        # A created log renders as written: log_create set every column it renders (miles and pace included)
+        # to the value the database stores, so reading it back would only repeat them.
+        return instance if self.action == "create" else super().reread(instance)
+
     def perform_create(self, data: dict):
         # `username` was checked to be the caller's own in validated(). `data` stays as it is: a deadlocked
         # write runs this again (atomic_write).

@@ -197,6 +197,21 @@ def test_create_with_only_the_required_fields(auth_client, user):
         ("core", None, None, None, 0.0, "0:00:00")
 
 
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"distance": 10.37, "metric": "kilometers", "time": "0:41:09"},
+    {"distance": 1500, "metric": "meters", "time": "4:59"},
+    {"type": "swim", "distance": 0.3, "metric": "miles", "time": "1:02:03"},
+    {"name": "  Ünïcödé 🏃 run  ", "description": "ends with spaces   ", "location": None},
+])
+def test_a_created_log_renders_as_it_reads_back(auth_client, user, overrides):
+    """The create answers the log as written, without reading it back: it must equal what a GET reads."""
+    created = auth_client.post(LIST, new_log_body(**overrides), format="json")
+    assert created.status_code == 200, created.json()
+    log = created.json()["log"]
+    assert auth_client.get(reverse("logs:log-detail", kwargs={"log_id": log["log_id"]})).json()["log"] == log
+
+
 def refused(resp, error: str) -> None:
     assert resp.status_code == 400
     assert resp.json() == {"self": "/v2/logs", "added": False, "log": None, "error": error}
