@@ -39,18 +39,28 @@ def group_id(bucket: str) -> int:
     return int(bucket)
 
 
-def teammates(viewer: User) -> list[str]:
-    """Usernames of `viewer` and their teammates: accepted members of a team the viewer is an accepted member of
-    (sorted; one query, cached until a team, a membership or a user changes).
+class AllBut(tuple):
+    """Every username but these: a set of authors named by its complement (see feed_authors())."""
 
-    Read from the memberships alone (DISTINCT over the teams' member rows), not as users joined to their
-    memberships: a team of 500 runners took twice as long that way. The logs are then matched with
-    `IN (list)`, which the database answers from the (user, deleted, date) index (see usernames()).
+    def __repr__(self):  # a cache key part: never equal to the list of the same names
+        return f"AllBut{tuple.__repr__(self)}"
+
+
+def feed_authors(viewer: User) -> list[str] | AllBut:
+    """The authors of `viewer`'s all feed: the viewer and their teammates (accepted members of a team the viewer
+    is an accepted member of), named by the shorter side: their sorted usernames, or `AllBut` the other users.
+
+    Where nearly every runner shares the viewer's team, the list grows with the club, and the database parses
+    and matches every name of it for every page (for a 500-runner team that took longer than the rest of the
+    query); the few runners outside the team stay few. Two queries, cached until a user, team or membership
+    changes (a new user changes the complement, and bumps the version like any user write).
     """
-    return cached("teammates", (viewer.username,), lambda: _teammates(viewer.username), reads_logs=False)
+    return cached("feed_authors", (viewer.username,), lambda: _feed_authors(viewer.username), reads_logs=False)
 
 
-def _teammates(username: str) -> list[str]:
+def _feed_authors(username: str) -> list[str] | AllBut:
+    # The teammates from the memberships alone (DISTINCT over the teams' member rows), not as users joined to
+    # their memberships: a team of 500 runners took twice as long that way.
     teams = TeamMember.objects.filter(user_id=username, status="accepted", team__deleted=False)
     members = (
         TeamMember.objects.filter(team_id__in=teams.values("team_id"), status="accepted")
@@ -58,13 +68,20 @@ def _teammates(username: str) -> list[str]:
         .values_list("user_id", flat=True)
         .distinct()
     )
-    return sorted({username, *members})
+    mates = sorted({username, *members})
+    # At most as many others as teammates: fewer means that is all of them, and the shorter side.
+    others = list(User.all_objects.filter(~Q(ValuesIn("username", mates))).order_by("username")
+                  .values_list("username", flat=True)[:len(mates)])
+    return AllBut(others) if len(others) < len(mates) else mates
 
 
 def logs_of(authors) -> Q:
-    """A filter of logs or summary rows by author: a username, or a list or subquery of usernames."""
+    """A filter of logs or summary rows by author: a username, a list or subquery of usernames, or `AllBut`
+    some usernames."""
     if isinstance(authors, str):
         return Q(user_id=authors)
+    if isinstance(authors, AllBut):
+        return ~Q(ValuesIn("user_id", authors)) if authors else Q()
     if isinstance(authors, (list, tuple)):
         return Q(ValuesIn("user_id", authors))  # usernames read from the database: no per-value preparation
     return Q(user_id__in=authors)
@@ -80,8 +97,8 @@ def usernames(authors: QuerySet) -> list[str]:
 
 
 def log_count(authors) -> int:
-    """How many live logs `authors` (a username or a subquery of usernames) have: their all-time summary rows
-    summed, a few rows per author instead of every log."""
+    """How many live logs `authors` (see logs_of()) have: their all-time summary rows summed, a few rows per
+    author instead of every log."""
     return cached("log_count", (authors,), lambda: _log_count(authors))
 
 
@@ -142,11 +159,11 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
     - `all`: the logs of the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
     - `group`/`groups`: the logs of the accepted members of the group whose id is `bucket`.
     - `user`/`users`/`username`: the logs of the user `bucket`.
-    Authors are matched with `IN (subquery)`, so a log appears once however many teams its author shares.
+    The authors are read first (cached for the all feed, see feed_authors()), so a log appears once however many
+    teams its author shares; the page and its count then match a list of usernames (see usernames()).
     """
-    # The authors are read first (one query): the page and its count then use `IN (list)` (see usernames()).
     if filter_by == "all":
-        authors = teammates(viewer)
+        authors = feed_authors(viewer)
     elif filter_by in ("group", "groups"):
         authors = usernames(GroupMember.objects.filter(group_id=group_id(bucket), status="accepted").values("user_id"))
     elif filter_by in ("user", "users", "username"):

@@ -10,6 +10,7 @@ from comments.models import Comment
 from comments.tests.factories import CommentFactory
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import ExerciseType, Log
+from logs.queries import AllBut, feed_authors
 from logs.tests.factories import LogFactory
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 from users.tests.factories import UserFactory
@@ -250,8 +251,8 @@ def test_links(api_client):
 
 # The caller, the count (summed summaries), one page of logs, the comments of the whole page; the all and
 # group feeds read their authors' usernames first. Read again, the count comes from the cache, and so do the
-# all feed's authors (the caller's teammates).
-FEED_QUERIES = {"all": 5, "group": 5, "user": 4}
+# all feed's authors (the caller's teammates, and the users outside them: feed_authors()).
+FEED_QUERIES = {"all": 6, "group": 5, "user": 4}
 CACHED_FEED_QUERIES = {"all": 3, "group": 4, "user": 3}
 
 
@@ -317,15 +318,54 @@ def test_all_feed_follows_team_changes_after_it_was_read(auth_client, user, othe
     assert feed_ids() == [mine.log_id]
 
 
-def test_log_writes_keep_the_cached_teammates_and_refresh_the_page(auth_client, user, other_user, feeds,
+def test_log_writes_keep_the_cached_authors_and_refresh_the_page(auth_client, user, other_user, feeds,
                                                                     django_assert_num_queries):
-    """The teammate list reads no log, so a log write leaves it cached; the page and its count follow the write."""
+    """The authors read no log, so a log write leaves them cached; the page and its count follow the write."""
     auth_client.get(feed("all", "all"))
     created = auth_client.post("/v2/logs/", {
         "username": "andy", "first": "Andy", "last": "J", "date": "2021-06-01", "type": "run", "feel": 6,
     }, format="json")
     assert created.status_code == 200
-    with django_assert_num_queries(FEED_QUERIES["all"] - 1):  # everything but the teammates
+    with django_assert_num_queries(FEED_QUERIES["all"] - 2):  # everything but the authors (feed_authors())
         body = auth_client.get(feed("all", "all")).json()
     assert [log["log_id"] for log in body["logs"]] == [created.json()["log"]["log_id"]]
+    assert body["pages"] == 1
+
+
+def test_all_feed_of_a_team_holding_nearly_everyone(auth_client, user, other_user, django_assert_num_queries):
+    """Named by the few runners outside the team (logs/queries.py feed_authors()), the feed is the same: the
+    team's logs and no others, newcomers outside the team excluded."""
+    team = TeamFactory()
+    runners = [user, other_user, *UserFactory.create_batch(3)]
+    for runner in runners:
+        TeamMemberFactory(team=team, user=runner)
+    outsider = UserFactory()
+    TeamMemberFactory(team=team, user=UserFactory(), status="pending")
+    for day, runner in enumerate([*runners, outsider], start=1):
+        LogFactory(user=runner, date=date(2021, 3, day))
+    authors = feed_authors(user)
+    assert isinstance(authors, AllBut) and len(authors) == 2  # the outsider and the pending runner
+    team_logs = sorted(Log.objects.filter(user__in=runners).values_list("log_id", flat=True), reverse=True)
+
+    def feed_ids():
+        body = auth_client.get(feed("all", "all")).json()
+        assert body["pages"] == 1
+        return [log["log_id"] for log in body["logs"]]
+
+    assert feed_ids() == team_logs
+    newcomer = UserFactory()
+    LogFactory(user=newcomer, date=date(2021, 4, 1))
+    assert feed_ids() == team_logs
+    with django_assert_num_queries(CACHED_FEED_QUERIES["all"]):
+        assert feed_ids() == team_logs
+
+
+def test_all_feed_of_a_team_holding_everyone(auth_client, user, other_user):
+    team = TeamFactory()
+    for runner in (user, other_user):
+        TeamMemberFactory(team=team, user=runner)
+    logs = [LogFactory(user=user, date=date(2021, 1, 1)), LogFactory(user=other_user, date=date(2021, 1, 2))]
+    assert feed_authors(user) == AllBut()
+    body = auth_client.get(feed("all", "all")).json()
+    assert [log["log_id"] for log in body["logs"]] == [logs[1].log_id, logs[0].log_id]
     assert body["pages"] == 1
