@@ -95,26 +95,22 @@ def is_group_admin(username: str, group_id: int | None) -> bool:
 
 
 def group_members(**group_filter) -> list[dict]:
-    """Live memberships of live users, pending ones included, in the order they were made (one query, cached
-    until a user, group, team or membership changes).
+    """Live memberships of live users, pending ones included, in the order they were made (one query; the views
+    cache the rendered list).
 
     Rows, not models, shaped as GroupMemberListSerializer reads them (`user_id`, `role`, `status` and
     `user.first/last/member_since`): a group has a hundred members or more, and building two model instances
     per member cost more than the query."""
-
-    def compute():
-        rows = (
-            GroupMember.objects.filter(user__deleted=False, **group_filter)
-            .order_by("id")
-            .values_list("user_id", "role", "status", "user__first", "user__last", "user__member_since")
-        )
-        return [
-            {"user_id": user_id, "role": role, "status": status,
-             "user": {"first": first, "last": last, "member_since": member_since}}
-            for user_id, role, status, first, last, member_since in rows
-        ]
-
-    return cached("group_members", tuple(sorted(group_filter.items())), compute, reads_logs=False)
+    rows = (
+        GroupMember.objects.filter(user__deleted=False, **group_filter)
+        .order_by("id")
+        .values_list("user_id", "role", "status", "user__first", "user__last", "user__member_since")
+    )
+    return [
+        {"user_id": user_id, "role": role, "status": status,
+         "user": {"first": first, "last": last, "member_since": member_since}}
+        for user_id, role, status, first, last, member_since in rows
+    ]
 
 
 def group_members_by_id(group_id) -> list[dict]:

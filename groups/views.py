@@ -19,6 +19,7 @@ from groups.serializers import (
     LeaderboardRowSerializer,
 )
 from groups.services import group_member_remove, group_member_update, group_update
+from logs.cached import cached
 from saintsxctf.api.links import link
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin
@@ -34,6 +35,14 @@ NO_LEADERBOARD = "No leaderboard data was found within this group and time inter
 # The two-segment member path means team/group for GET and group id/username for PUT and DELETE
 # (one URL pattern serves all three verbs, so its parameters are named for both meanings).
 MEMBER_A, MEMBER_B = "team_name_or_group_id", "group_name_or_username"
+
+
+def rendered_members(parts: tuple, rows) -> list[dict]:
+    """A group's member list as GroupMemberListSerializer renders `rows()`, cached as rendered until a user,
+    group, team or membership changes (logs/cached.py; log writes leave it): rendering a 130-member group cost
+    more than the rest of the request."""
+    return cached("group_members", parts, lambda: list(GroupMemberListSerializer(rows(), many=True).data),
+                  reads_logs=False)
 
 
 class GroupViewSet(ListMixin, ContractViewSet):
@@ -179,11 +188,10 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, group_id):
         """Get the members of a group based on the group id."""
-        members = list(queries.group_members_by_id(group_id))
+        members = rendered_members(("id", group_id), lambda: queries.group_members_by_id(group_id))
         if not members:
             self.fail("not_found")
-        return self.envelope(group=link("groups:group-detail", group_id=group_id),
-                             group_members=GroupMemberListSerializer(members, many=True).data)
+        return self.envelope(group=link("groups:group-detail", group_id=group_id), group_members=members)
 
     @extend_schema(operation_id="v2_groups_members_by_name_retrieve", responses=envelope_schema(
         "GroupMembersByName", group=serializers.CharField(), group_members=GroupMemberListSerializer(many=True)))
@@ -191,11 +199,12 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def membership(self, request, **kwargs):
         """Get the members of a group based on the group name and team name."""
         team_name, group_name = kwargs[MEMBER_A], kwargs[MEMBER_B]
-        members = list(queries.group_members_by_name(team_name, group_name))
+        members = rendered_members(("name", team_name, group_name),
+                                   lambda: queries.group_members_by_name(team_name, group_name))
         if not members:
             self.fail("not_found")
         return self.envelope(group=link("groups:group-by-name", team_name=team_name, group_name=group_name),
-                             group_members=GroupMemberListSerializer(members, many=True).data)
+                             group_members=members)
 
     @extend_schema(request=GroupMemberWriteSerializer, responses=envelope_schema(
         "GroupMembershipUpdated", updated=serializers.BooleanField(), group_member=GroupMemberSerializer()))

@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from comments.models import Comment
 from groups.models import Group, GroupMember
@@ -154,10 +156,14 @@ def test_command_refuses_bad_scales(args):
 
 
 def test_member_lists_read_before_seeding_are_fresh_after_it():
-    """The seeder writes memberships with bulk inserts, past the model signals, in the transaction that creates
-    the groups: that creation's bump on commit covers them."""
-    from groups.queries import group_members
-
-    assert group_members(group__group_name="alumni") == []  # cached, like any read
+    """Member lists are cached (groups/views.py rendered_members()). The seeder writes memberships with bulk
+    inserts, past the model signals, in the transaction that creates the groups: that creation's bump on commit
+    covers them."""
+    client = APIClient()
+    client.force_authenticate(User(username="reader"))
+    url = reverse("groups:group-membership",
+                  kwargs={"team_name_or_group_id": "saintsxctf", "group_name_or_username": "alumni"})
+    assert client.get(url).status_code == 400  # no such group yet; the empty list is cached
     seed_demo(users=10, groups=3, logs=200, today=TODAY)
-    assert group_members(group__group_name="alumni") != []
+    response = client.get(url)
+    assert response.status_code == 200 and len(response.json()["group_members"]) > 1
