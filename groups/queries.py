@@ -166,12 +166,22 @@ def _group_statistics(group: Group, today: date) -> dict:
 def group_leaderboard(group: Group, interval: str | None = None, *, today: date | None = None) -> list[dict]:
     """Miles per accepted member (total, run, bike, swim, other) since the interval's start, most first.
 
-    Two queries (members, then summaries grouped by user) unless cached; members without logs in the
-    interval are absent. Any interval other than year, month or week means all time, as in the original.
+    Rows shaped as the contract renders them (groups.serializers.LeaderboardRowSerializer documents them), so a
+    cached leaderboard is answered as it is: two queries (members, then summaries grouped by user) unless
+    cached; members without logs in the interval are absent. Any interval other than year, month or week
+    means all time, as in the original.
     """
     today = today or current_date()
     return cached("group_leaderboard", (group.pk, group.week_start, interval, today),
-                  lambda: list(_group_leaderboard(group, interval, today)))
+                  lambda: [_leaderboard_row(row) for row in _group_leaderboard(group, interval, today)])
+
+
+def _leaderboard_row(row: dict) -> dict:
+    return {
+        "username": row["username"], "first": row["first_name"], "last": row["last_name"],
+        "miles": float(row["total"]), "miles_run": float(row["run_total"]), "miles_biked": float(row["bike_total"]),
+        "miles_swam": float(row["swim_total"]), "miles_other": float(row["other_total"]),
+    }
 
 
 def _group_leaderboard(group: Group, interval: str | None, today: date) -> QuerySet:

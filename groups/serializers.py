@@ -112,7 +112,8 @@ class GroupStatisticsSerializer(ReadSerializer):
 
 
 class LeaderboardRowSerializer(ReadSerializer):
-    """One member's miles in a leaderboard (a row of `groups.queries.group_leaderboard`)."""
+    """One member's miles in a leaderboard: the schema of the rows `groups.queries.group_leaderboard` answers
+    as they are rendered (and their rendering from the query's columns, for tests)."""
 
     username = serializers.CharField()
     first = serializers.CharField(source="first_name")

@@ -252,7 +252,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
 
     def leaderboard_response(self, group_id, interval=None):
         group = self.group_or_fail(queries.group_by_id(group_id))
-        rows = LeaderboardRowSerializer(queries.group_leaderboard(group, interval), many=True).data
+        rows = queries.group_leaderboard(group, interval)  # as rendered: LeaderboardRowSerializer is its schema
         if not rows:
             return self.envelope(leaderboard=[], warning=NO_LEADERBOARD)
         return self.envelope(leaderboard=rows)

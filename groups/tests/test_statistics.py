@@ -24,6 +24,7 @@ import pytest
 from django.urls import reverse
 
 from groups import queries
+from groups.serializers import LeaderboardRowSerializer
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import ExerciseType
 from logs.tests.factories import LogFactory
@@ -296,3 +297,12 @@ def test_aggregate_query_counts_are_constant(auth_client, django_assert_num_quer
     grow(group, 18, 30)  # ten times the members, a hundred times the logs
     with django_assert_num_queries(queries_expected):
         assert auth_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("interval", [None, "year", "month", "week"])
+def test_leaderboard_rows_are_what_their_serializer_renders(group, interval):
+    """group_leaderboard answers rows as rendered (the view sends them as they are): the same as
+    LeaderboardRowSerializer renders the query's own rows."""
+    raw = list(queries._group_leaderboard(group, interval, TODAY))
+    assert raw
+    assert queries.group_leaderboard(group, interval) == LeaderboardRowSerializer(raw, many=True).data
