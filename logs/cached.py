@@ -88,8 +88,8 @@ def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True):
 
 
 # Inputs of the aggregates saved or deleted one row at a time (admin edits included). Queryset updates of
-# these tables call invalidate() where they happen (groups/services.py, users/services.py); summaries
-# call it in logs/services.py.
+# these tables call invalidate() where they happen (groups/services.py, users/services.py, the admin's bulk
+# actions, the legacy importer); summaries call it in logs/services.py.
 WATCHED_MODELS = {"users.User", "groups.Group", "groups.GroupMember", "teams.Team", "teams.TeamGroup",
                   "teams.TeamMember"}
 

@@ -369,3 +369,12 @@ def test_all_feed_of_a_team_holding_everyone(auth_client, user, other_user):
     body = auth_client.get(feed("all", "all")).json()
     assert [log["log_id"] for log in body["logs"]] == [logs[1].log_id, logs[0].log_id]
     assert body["pages"] == 1
+
+
+def test_group_feed_of_a_group_without_accepted_members_is_empty(auth_client, user):
+    """No authors: an empty list of usernames matches nothing (saintsxctf/lookups.py ValuesIn)."""
+    group = GroupFactory()
+    GroupMemberFactory(group=group, user=UserFactory(), status="pending")
+    LogFactory(user=user)
+    body = auth_client.get(feed("group", group.id)).json()
+    assert (body["logs"], body["pages"]) == ([], 0)
