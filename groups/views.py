@@ -188,7 +188,8 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, group_id):
         """Get the members of a group based on the group id."""
-        members = rendered_members(("id", group_id), lambda: queries.group_members_by_id(group_id))
+        pk = queries.parse_id(group_id)  # the cache key: "01" and "1" are one group, "abc" none
+        members = pk is not None and rendered_members(("id", pk), lambda: queries.group_members_by_id(pk))
         if not members:
             self.fail("not_found")
         return self.envelope(group=link("groups:group-detail", group_id=group_id), group_members=members)
