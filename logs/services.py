@@ -17,6 +17,7 @@ from django.utils import timezone
 from comments.models import Comment
 from logs.cached import invalidate
 from logs.models import ExerciseType, Log, LogSummary
+from saintsxctf.prepared import PreparedQuery
 from users.models import User
 
 # The `start` of a user's all-time summary rows.
@@ -167,7 +168,9 @@ def lock_authors(usernames: Iterable[str]) -> None:
     find no row and both insert one (a duplicate key), or one sums without the other's log.
     """
     names = sorted(set(usernames))
-    if names:
+    if len(names) == 1:
+        LOCK_AUTHOR.rows(names[0])
+    elif names:
         list(User.all_objects.select_for_update().filter(username__in=names).order_by("username")
              .values_list("pk", flat=True))
 
@@ -212,11 +215,43 @@ def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: s
 
 def _stored_scope(user_id: str, days: set[date], types: set[str]) -> Q:
     """The summary rows a refresh of `user_id`'s `days` of `types` reads (see `_refreshed`)."""
+    bounds = [(below, start, period_end(period, start))
+              for period, below in ((LogSummary.MONTH, LogSummary.DAY), (LogSummary.YEAR, LogSummary.MONTH))
+              for start in sorted({period_start(period, day) for day in days})]
+    return _scope(user_id, sorted(types), bounds)
+
+
+def _scope(user_id: str, types: list[str], bounds: list[tuple[str, date, date]]) -> Q:
+    """`user_id`'s rows of `types`: every year and all time, and the (period, first start, end) `bounds`."""
     scope = Q(period__in=[LogSummary.YEAR, LogSummary.ALL])
-    for period, below in ((LogSummary.MONTH, LogSummary.DAY), (LogSummary.YEAR, LogSummary.MONTH)):
-        for start in {period_start(period, day) for day in days}:
-            scope |= Q(period=below, start__gte=start, start__lt=period_end(period, start))
-    return Q(user_id=user_id, type_id__in=sorted(types)) & scope
+    for period, start, end in bounds:
+        scope |= Q(period=period, start__gte=start, start__lt=end)
+    return Q(user_id=user_id, type_id__in=types) & scope
+
+
+STORED_FIELDS = ("id", "user_id", "period", "start", "type_id", *SUMMARY_VALUES)
+
+# The queries of the common write, one author's one day of one exercise type, compiled once
+# (saintsxctf/prepared.py): built through the ORM they took longer than the database took to answer them, inside
+# the author's lock, where every other write of that author waits. Markers: dates no summary holds.
+_MARKER_DAYS = [date(1001, 1, n) for n in range(1, 6)]
+LOCK_AUTHOR = PreparedQuery(lambda name: User.all_objects.select_for_update().filter(username=name).values("pk"), 1)
+ONE_DAY_SUMS = PreparedQuery(
+    lambda user_id, day, type_id: _summed_rows(LogSummary.DAY, Q(user_id=user_id, date__in=[day], type_id__in=[type_id])),
+    3, markers=("\x00user\x00", _MARKER_DAYS[0], "\x00type\x00"))
+ONE_DAY_STORED = PreparedQuery(
+    lambda user_id, type_id, month, next_month, year, next_year: LogSummary.objects.filter(
+        _scope(user_id, [type_id], [(LogSummary.DAY, month, next_month), (LogSummary.MONTH, year, next_year)]),
+    ).values(*STORED_FIELDS),
+    6, markers=("\x00user\x00", "\x00type\x00", *_MARKER_DAYS[1:]))
+
+
+def _read_one_day(user_id: str, day: date, type_id: str) -> tuple[list[dict], list[dict]]:
+    """(day sums, stored rows) of one author's one day of one type, as the general path reads them."""
+    month, year = period_start(LogSummary.MONTH, day), period_start(LogSummary.YEAR, day)
+    return (ONE_DAY_SUMS.rows(user_id, day, type_id),
+            ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month),
+                                year, period_end(LogSummary.YEAR, year)))
 
 
 REFRESH_USERS = 50
@@ -246,19 +281,25 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
     days = {user_id: {day for day, _ in pairs} for user_id, pairs in keys.items()}
     types = {user_id: {type_id for _, type_id in pairs} for user_id, pairs in keys.items()}
     fresh: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
-    day_scope = stored_scope = Q()
-    for user_id in keys:
-        day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
-        stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
-    for row in _summed_rows(LogSummary.DAY, day_scope):
+    pairs = [(user_id, pair) for user_id, user_pairs in keys.items() for pair in user_pairs]
+    if len(pairs) == 1:  # the common write: queries compiled once
+        user_id, (day, type_id) = pairs[0]
+        day_rows, stored_rows = _read_one_day(user_id, day, type_id)
+    else:
+        day_scope = stored_scope = Q()
+        for user_id in keys:
+            day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
+            stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
+        day_rows = _summed_rows(LogSummary.DAY, day_scope)
+        stored_rows = LogSummary.objects.filter(stored_scope).values(*STORED_FIELDS)
+    for row in day_rows:
         fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["start"]), row["type_id"])] = {
             "logs": row["logs"], "miles": row["miles"], "feel": int(row["feel"] or 0),
             "first": row["first"] or "", "last": row["last"] or "", "newest": row["newest"],
         }
     stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
     ids: dict[tuple, int] = {}
-    for row in LogSummary.objects.filter(stored_scope).values("id", "user_id", "period", "start", "type_id",
-                                                              *SUMMARY_VALUES):
+    for row in stored_rows:
         key = (row["period"], _as_date(row["start"]), row["type_id"])
         stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
         ids[(row["user_id"], *key)] = row["id"]

@@ -7,11 +7,13 @@ substitutes the parameters, runs the SQL through the connection's cursor (query 
 and the query-count header still see it), applies the backend's converters and builds the instance with
 `Model.from_db`, as the ORM does.
 
-Only plain model querysets: no select_related, annotations, extra columns or values(); every parameter must
-reach the SQL as it was given (a lookup that rewrites it, such as `__icontains`, is refused).
+Plain model querysets (no select_related, annotations or extra columns) give instances; `values()` querysets,
+annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date as
+the text every backend adapts a date to (a lookup that rewrites it, such as `__icontains`, is refused).
 """
 
 from collections.abc import Callable
+from datetime import date
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -19,11 +21,11 @@ from django.db.models import QuerySet
 
 class PreparedQuery:
     """`build(*params)` returns the queryset; `first(*values)` and `all(*values)` run it with `values` for the
-    parameters."""
+    parameters (model instances), `rows(*values)` runs a `values()` queryset (dicts, as `values()` gives them)."""
 
     def __init__(self, build: Callable[..., QuerySet], params: int, markers: tuple | None = None):
         """`markers`: values that stand for the parameters while compiling; strings unless given (an integer
-        field needs integers), each distinct from any other value the queryset holds."""
+        field needs integers, a date field dates), each distinct from any other value the queryset holds."""
         self.build = build
         self.params = params
         self.markers = list(markers or (f"\x00prepared-parameter-{index}\x00" for index in range(params)))
@@ -31,51 +33,69 @@ class PreparedQuery:
             raise TypeError("a PreparedQuery needs one distinct marker per parameter")
         self._compiled: dict[str, tuple] = {}
 
+    def _slot(self, value) -> tuple[int, bool] | None:
+        """(marker index, as text) of a compiled parameter that is a marker: as given, or, for a date marker, as
+        the text both backends adapt a date to (`str(date)`)."""
+        for index, marker in enumerate(self.markers):
+            if type(value) is type(marker) and value == marker:
+                return index, False
+            if type(marker) is date and type(value) is str and value == str(marker):
+                return index, True
+        return None
+
     def _compile(self, using: str) -> tuple:
-        markers = self.markers
-        queryset = self.build(*markers)
+        queryset = self.build(*self.markers)
         query = queryset.query
-        if query.select_related or query.annotation_select or query.extra_select or queryset._fields is not None:
-            raise TypeError("PreparedQuery takes plain model querysets only")
+        values = queryset._fields is not None
+        if query.select_related or query.extra_select or (query.annotation_select and not values):
+            raise TypeError("PreparedQuery takes plain model querysets or values() querysets only")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         params = list(params)
-        slots = [(position, markers.index(value)) for position, value in enumerate(params)
-                 if type(value) is type(markers[0]) and value in markers]
-        if {index for _, index in slots} != set(range(self.params)):
+        slots = [(position, *slot) for position, value in enumerate(params) if (slot := self._slot(value))]
+        if {index for _, index, _ in slots} != set(range(self.params)):
             raise TypeError("every parameter of a PreparedQuery must reach its SQL as given")
-        columns = [column for column, _, _ in compiler.select]
-        attnames = [column.target.attname for column in columns]
+        columns = [column for column, _, _ in compiler.select[:compiler.col_count]]
+        if values:
+            names = [*query.values_select, *query.annotation_select]
+        else:
+            names = [column.target.attname for column in columns]
         converters = [(position, convs, expression)
                       for position, (convs, expression) in compiler.get_converters(columns).items()]
-        compiled = (queryset.model, sql, params, slots, attnames, converters)
+        compiled = (queryset.model, values, sql, params, slots, names, converters)
         self._compiled[using] = compiled
         return compiled
 
     def first(self, *values, using: str = DEFAULT_DB_ALIAS):
         """The first row as a model instance, or None."""
-        rows = self._run(values, using, many=False)
+        rows = self._run(values, using, many=False, as_rows=False)
         return rows[0] if rows else None
 
     def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
         """Every row, as model instances in the queryset's order."""
-        return self._run(values, using, many=True)
+        return self._run(values, using, many=True, as_rows=False)
 
-    def _run(self, values: tuple, using: str, *, many: bool) -> list:
-        model, sql, params, slots, attnames, converters = self._compiled.get(using) or self._compile(using)
+    def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+        """Every row of a `values()` queryset, as the dicts `values()` gives."""
+        return self._run(values, using, many=True, as_rows=True)
+
+    def _run(self, values: tuple, using: str, *, many: bool, as_rows: bool) -> list:
+        model, is_values, sql, params, slots, names, converters = self._compiled.get(using) or self._compile(using)
+        if is_values is not as_rows:
+            raise TypeError("rows() runs values() querysets; first() and all() run model querysets")
         params = list(params)
-        for position, index in slots:
-            params[position] = values[index]
+        for position, index, as_text in slots:
+            params[position] = str(values[index]) if as_text else values[index]
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             if many:
-                rows = cursor.fetchall()
+                fetched = cursor.fetchall()
             else:
                 row = cursor.fetchone()
-                rows = [] if row is None else [row]
-        instances = []
-        for row in rows:
+                fetched = [] if row is None else [row]
+        results = []
+        for row in fetched:
             if converters:
                 row = list(row)
                 for position, convs, expression in converters:
@@ -83,5 +103,5 @@ class PreparedQuery:
                     for converter in convs:
                         value = converter(value, expression, connection)
                     row[position] = value
-            instances.append(model.from_db(using, attnames, row))
-        return instances
+            results.append(dict(zip(names, row, strict=True)) if as_rows else model.from_db(using, names, row))
+        return results

@@ -1,8 +1,13 @@
 """PreparedQuery (saintsxctf/prepared.py): the same instances as the ORM, from SQL compiled once."""
 
+from datetime import date
+
 import pytest
+from django.db.models import Count, Max
 
 from groups.models import GroupMember
+from logs.models import Log
+from logs.tests.factories import LogFactory
 from saintsxctf.auth.authentication import TOKEN_USER
 from saintsxctf.prepared import PreparedQuery
 from users.models import User
@@ -51,3 +56,33 @@ def test_all_rows_in_the_querysets_order(django_assert_num_queries):
     assert [user.username for user in found] == ["cara", "bo", "abe"]
     assert found == list(User.objects.filter(first="Same").order_by("-username"))
     assert by_first.all("Nobody") == []
+
+
+def test_rows_of_a_grouped_values_query_with_date_parameters(django_assert_num_queries):
+    """rows(): the dicts values() gives, for annotated and grouped querysets, with dates as parameters."""
+    runner = UserFactory(username="runner")
+    for day, kind in [(date(2024, 5, 1), "run"), (date(2024, 5, 1), "run"), (date(2024, 5, 2), "run"),
+                      (date(2024, 5, 1), "bike")]:
+        LogFactory(user=runner, date=day, type_id=kind)
+    LogFactory(user=runner, date=date(2024, 5, 1), type_id="run", deleted=True)
+
+    def build(username, first, last):
+        return (Log.objects.filter(user_id=username, date__gte=first, date__lt=last).order_by("type_id", "date")
+                .values("type_id", "date").annotate(logs=Count("log_id"), newest=Max("time_created")))
+
+    per_day = PreparedQuery(build, 3, markers=("\x00user\x00", date(1001, 1, 1), date(1001, 1, 2)))
+    expected = list(build("runner", date(2024, 5, 1), date(2024, 5, 2)))
+    with django_assert_num_queries(1):
+        assert per_day.rows("runner", date(2024, 5, 1), date(2024, 5, 2)) == expected
+    assert [(row["type_id"], row["logs"]) for row in expected] == [("bike", 1), ("run", 2)]
+    assert per_day.rows("runner", date(2024, 5, 2), date(2024, 6, 1)) == \
+        list(build("runner", date(2024, 5, 2), date(2024, 6, 1)))
+    with pytest.raises(TypeError):
+        per_day.first("runner", date(2024, 5, 1), date(2024, 5, 2))  # rows() runs values() querysets
+    with pytest.raises(TypeError):
+        TOKEN_USER.rows("andy")
+
+
+def test_a_parameter_the_lookup_rewrites_is_refused():
+    with pytest.raises(TypeError):  # __icontains wraps its parameter in %...%
+        PreparedQuery(lambda name: User.objects.filter(username__icontains=name), 1).first("a")
