@@ -108,11 +108,12 @@ class LogQuerySet(AliveQuerySet):
         """UPDATE, and refresh the summaries of the days it touched (before and after) in the same transaction."""
         if not SUMMARIZED_FIELDS & kwargs.keys():
             return super().update(**kwargs)
-        from logs.services import log_summaries_refresh_many
+        from logs.services import lock_authors, log_summaries_refresh_many
 
         with transaction.atomic(using=self.db, savepoint=False):
             pks = list(self.values_list("pk", flat=True))
             keys = self._summary_keys()
+            lock_authors(keys)  # before the update share-locks them (see Log.save())
             count = super().update(**kwargs)
             after = Log.all_objects.filter(pk__in=pks)._summary_keys()
             for user_id, pairs in after.items():
@@ -194,26 +195,24 @@ class Log(AuditedModel):
         """Save, and refresh the author's summaries of the old and new date in the same transaction."""
         from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
-        adding = self._state.adding
         with transaction.atomic(savepoint=False):
-            if adding:
-                # Before the insert (whose foreign key check share-locks the user row): two creates would
-                # otherwise both hold that share lock and deadlock on the summaries' lock. Writes to an
-                # existing log lock it first and its author second (the summaries' refresh).
-                lock_authors([self.user_id])
-                before = []
-            else:
-                before = list(Log.all_objects.filter(pk=self.pk).values_list("user_id", "date", "type_id"))
+            before = [] if self._state.adding else list(
+                Log.all_objects.filter(pk=self.pk).values_list("user_id", "date", "type_id"))
+            # The author before the write: an insert, and an update of an index holding the author (date,
+            # deleted), share-locks the user row for its foreign key check, and two writers holding that share
+            # lock would deadlock on the summaries' lock. (The views lock an existing log before this.)
+            lock_authors([*(user_id for user_id, _, _ in before), self.user_id])
             super().save(*args, **kwargs)
             log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date, self.type_id)]),
-                                       locked=adding)
+                                       locked=True)
 
     def soft_delete(self):
-        from logs.services import log_summaries_refresh
+        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
         with transaction.atomic(savepoint=False):
+            lock_authors([self.user_id])  # before the update of `deleted` share-locks it (see save())
             super().soft_delete()
-            log_summaries_refresh(user_id=self.user_id, days=[(self.date, self.type_id)])
+            log_summaries_refresh_many(summary_keys([(self.user_id, self.date, self.type_id)]), locked=True)
 
     def delete(self, *args, **kwargs):
         from logs.services import log_summaries_refresh

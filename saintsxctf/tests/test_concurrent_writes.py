@@ -268,3 +268,26 @@ def test_first_logs_of_a_day_created_at_once_keep_the_summaries_exact(alumni):
     log_summaries_rebuild(usernames=["racer"])
     assert sorted(LogSummary.objects.filter(user_id="racer").values_list(*rows)) == live
     assert LogSummary.objects.get(user_id="racer", period=LogSummary.ALL).logs == 3 * ROUNDS
+
+
+def innodb_deadlocks() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")
+        return int(cursor.fetchone()[1])
+
+
+def test_one_runners_soft_deletes_at_once_queue_instead_of_deadlocking(alumni):
+    """Updating `deleted` rewrites the (user, deleted, date) index entry, whose foreign key check share-locks
+    the author's row; two writers holding that share lock would deadlock on the summaries' lock (and be
+    retried). The author's lock comes first (logs/models.py), so they queue."""
+    client = client_for(alumni["runner"])
+    logs = LogFactory.create_batch(3 * ROUNDS, user=alumni["runner"])
+    before = innodb_deadlocks()
+    for n in range(ROUNDS):
+        answers = race(*[lambda log=log: client.delete(reverse("logs:log-soft", kwargs={"log_id": log.log_id}))
+                         for log in logs[3 * n:3 * n + 3]])
+        assert [answer.status_code for answer in answers] == [204] * 3
+    assert innodb_deadlocks() == before
+    assert not Log.objects.filter(user=alumni["runner"]).exists()
