@@ -125,12 +125,14 @@ class LogQuerySet(AliveQuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         """INSERT many logs, and refresh the summaries of their authors' days in the same transaction."""
-        from logs.services import log_summaries_refresh_many, summary_keys
+        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
 
         objs = list(objs)
         with transaction.atomic(using=self.db, savepoint=False):
+            lock_authors(log.user_id for log in objs)  # before the inserts share-lock them (see Log.save())
             created = super().bulk_create(objs, *args, **kwargs)
-            log_summaries_refresh_many(summary_keys((log.user_id, log.date, log.type_id) for log in objs))
+            log_summaries_refresh_many(summary_keys((log.user_id, log.date, log.type_id) for log in objs),
+                                       locked=True)
         return created
 
     def delete(self):
