@@ -298,7 +298,7 @@ def test_query_count_does_not_grow_with_the_data(auth_client, user, other_user, 
 
 
 def test_all_feed_follows_team_changes_after_it_was_read(auth_client, user, other_user):
-    """The teammate list is cached (logs/queries.py teammates()); joining, leaving and a team's deletion show."""
+    """The feed's authors are cached (logs/queries.py feed_authors()); joining, leaving and a team's deletion show."""
     team = TeamFactory()
     TeamMemberFactory(team=team, user=user)
     theirs = LogFactory(user=other_user, date=date(2021, 1, 2))
