@@ -29,6 +29,7 @@ run: demo
 		--access-logfile - --forwarded-allow-ips="127.0.0.1"
 
 test: install
+	./scripts/test-deps.sh
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 lint: install
