@@ -23,6 +23,16 @@ def _fast_tests(settings):
     cache.clear()
 
 
+@pytest.fixture
+def aggregate_cache(settings):
+    """For tests of the aggregate cache (logs/cached.py): Redis when the run has it; otherwise this one process's
+    local memory stands in for it (the default setup caches no aggregates: it has no cache every process
+    shares)."""
+    if not settings.AGGREGATE_CACHE:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.AGGREGATE_CACHE = True
+
+
 def client_for(user) -> APIClient:
     """An API client that sends `user`'s bearer token."""
     client = APIClient()

@@ -8,12 +8,18 @@ in the same transaction does not see a value cached before it) and again on comm
 reader computed from the data before the commit, and stored under the interim version, is never read after
 the commit). A reader reads the version *before* it computes, so a value is never stored under a version newer
 than the data it was computed from. If the cache is unavailable, reads compute and writes skip the bump.
+
+Only a cache every process shares can hold these values (a per-process cache would answer each gunicorn worker
+differently after a write another worker served). So caching is on only when `settings.AGGREGATE_CACHE` is
+(Redis configured); otherwise every read computes from the summaries, which is correct with any number of
+processes, and nothing is bumped.
 """
 
 import hashlib
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -59,6 +65,8 @@ def _bump(keys: tuple[str, ...]) -> None:
 def invalidate(using: str | None = None, *, logs_only: bool = False) -> None:
     """Mark cached values stale, now and when the current transaction commits: every value, or with
     `logs_only` (a write of logs and nothing else) only the values that read logs."""
+    if not settings.AGGREGATE_CACHE:
+        return
     keys = (VERSION_KEY,) if logs_only else (VERSION_KEY, PEOPLE_VERSION_KEY)
     _bump(keys)
     transaction.on_commit(lambda: _bump(keys), using=using)
@@ -67,6 +75,8 @@ def invalidate(using: str | None = None, *, logs_only: bool = False) -> None:
 def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True):
     """`compute()`, cached under `name`, `parts` (the arguments, date included) and the data version; a value
     that reads no log (`reads_logs=False`) is kept across log writes."""
+    if not settings.AGGREGATE_CACHE:
+        return compute()
     version_key = VERSION_KEY if reads_logs else PEOPLE_VERSION_KEY
     version = data_version(version_key)
     if version is None:

@@ -84,3 +84,39 @@ class AuditedModel(models.Model):
         self.deleted_user = current_user()
         self.deleted_app = current_app()
         super().save(update_fields=["deleted", "deleted_date", "deleted_user", "deleted_app"])
+
+
+class RevokedSession(models.Model):
+    """A logged-out login session (the `sid` claim of its tokens; saintsxctf/auth/tokens.py).
+
+    Kept in the database, not in a cache: an eviction, a flush or a cache outage must never bring a revoked
+    token back. Authentication reads it in the same query that loads the token's user (no extra query). A row
+    is kept until every token the session could still hold has expired, then `purge_expired()` removes it.
+    """
+
+    sid = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "auth_revoked_session"
+
+    def __str__(self):
+        return f"session {self.sid} (until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class ThrottleCount(models.Model):
+    """One throttle window's request count (saintsxctf/api/throttles.py), shared by every process and host.
+
+    In the database so that the default setup (no Redis) counts across gunicorn workers, and so that a cache
+    flush never resets a password guesser's count. `key` holds the scope, the hashed identity and the window.
+    """
+
+    key = models.CharField(max_length=191, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "throttle_count"
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

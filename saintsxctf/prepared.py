@@ -7,7 +7,7 @@ substitutes the parameters, runs the SQL through the connection's cursor (query 
 and the query-count header still see it), applies the backend's converters and builds the instance with
 `Model.from_db`, as the ORM does.
 
-Plain model querysets (no select_related, annotations or extra columns) give instances; `values()` querysets,
+Model querysets (no select_related or extra columns; annotations become attributes) give instances; `values()` querysets,
 annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date as
 the text every backend adapts a date to (a lookup that rewrites it, such as `__icontains`, is refused).
 """
@@ -47,8 +47,8 @@ class PreparedQuery:
         queryset = self.build(*self.markers)
         query = queryset.query
         values = queryset._fields is not None
-        if query.select_related or query.extra_select or (query.annotation_select and not values):
-            raise TypeError("PreparedQuery takes plain model querysets or values() querysets only")
+        if query.select_related or query.extra_select:
+            raise TypeError("PreparedQuery takes plain model querysets (annotations allowed) or values() querysets")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         params = list(params)
@@ -59,10 +59,13 @@ class PreparedQuery:
         if values:
             names = [*query.values_select, *query.annotation_select]
         else:
-            names = [column.target.attname for column in columns]
+            # Model columns first, then the annotations (set on the instance as attributes).
+            fields = len(compiler.klass_info["select_fields"])
+            names = [column.target.attname for column in columns[:fields]] + list(query.annotation_select)
         converters = [(position, convs, expression)
                       for position, (convs, expression) in compiler.get_converters(columns).items()]
-        compiled = (queryset.model, values, sql, params, slots, names, converters)
+        fields = len(names) if values else len(compiler.klass_info["select_fields"])
+        compiled = (queryset.model, values, sql, params, slots, names, converters, fields)
         self._compiled[using] = compiled
         return compiled
 
@@ -80,7 +83,8 @@ class PreparedQuery:
         return self._run(values, using, many=True, as_rows=True)
 
     def _run(self, values: tuple, using: str, *, many: bool, as_rows: bool) -> list:
-        model, is_values, sql, params, slots, names, converters = self._compiled.get(using) or self._compile(using)
+        model, is_values, sql, params, slots, names, converters, fields = (self._compiled.get(using)
+                                                                           or self._compile(using))
         if is_values is not as_rows:
             raise TypeError("rows() runs values() querysets; first() and all() run model querysets")
         params = list(params)
@@ -103,5 +107,11 @@ class PreparedQuery:
                     for converter in convs:
                         value = converter(value, expression, connection)
                     row[position] = value
-            results.append(dict(zip(names, row, strict=True)) if as_rows else model.from_db(using, names, row))
+            if as_rows:
+                results.append(dict(zip(names, row, strict=True)))
+                continue
+            instance = model.from_db(using, names[:fields], row[:fields])
+            for name, value in zip(names[fields:], row[fields:], strict=True):
+                setattr(instance, name, value)
+            results.append(instance)
         return results

@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -138,13 +143,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # ------------------------------------------------------------------------------------------------
-# Cache and throttles: Redis when REDIS_URL is set, local memory otherwise
+# Cache: Redis when REDIS_URL is set; otherwise none. State every process must agree on never lives in a
+# per-process cache: revoked sessions and throttle counts are in the database (every configuration), and the
+# aggregates (logs/cached.py) are cached only in Redis; without it they are computed on every read.
 # ------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Seconds a Redis connect or command may take before the call fails (the cache then fails open, see
+# logs/cached.py); a hung Redis can never hold a request longer than a few of these.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "saintsxctf.cache.SharedRedisCache", "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+AGGREGATE_CACHE = bool(REDIS_URL)
 
 # ------------------------------------------------------------------------------------------------
 # Email: console by default, SMTP when EMAIL_BACKEND/EMAIL_HOST say so

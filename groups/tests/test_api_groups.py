@@ -472,6 +472,7 @@ def test_log_of_a_removed_member_leaves_the_leaderboard(auth_client, members, al
     assert auth_client.get(url).json()["leaderboard"] == []
 
 
+@pytest.mark.usefixtures("aggregate_cache")
 def test_member_lists_follow_writes_after_they_were_read(auth_client, members, alumni, django_assert_num_queries):
     """Member lists are cached (groups/queries.py group_members()): every write that changes one shows at once,
     and a log write, which changes none, keeps them cached."""

@@ -267,6 +267,7 @@ def feeds(user, other_user):
     return {"all": "all", "group": group.id, "user": "andy"}
 
 
+@pytest.mark.usefixtures("aggregate_cache")
 @pytest.mark.parametrize("filter_by", ["all", "group", "user"])
 def test_query_count_does_not_grow_with_the_page_size(auth_client, user, feeds, filter_by,
                                                        django_assert_num_queries):
@@ -318,6 +319,7 @@ def test_all_feed_follows_team_changes_after_it_was_read(auth_client, user, othe
     assert feed_ids() == [mine.log_id]
 
 
+@pytest.mark.usefixtures("aggregate_cache")
 def test_log_writes_keep_the_cached_authors_and_refresh_the_page(auth_client, user, other_user, feeds,
                                                                     django_assert_num_queries):
     """The authors read no log, so a log write leaves them cached; the page and its count follow the write."""
@@ -332,6 +334,7 @@ def test_log_writes_keep_the_cached_authors_and_refresh_the_page(auth_client, us
     assert body["pages"] == 1
 
 
+@pytest.mark.usefixtures("aggregate_cache")
 def test_all_feed_of_a_team_holding_nearly_everyone(auth_client, user, other_user, django_assert_num_queries):
     """Named by the few runners outside the team (logs/queries.py feed_authors()), the feed is the same: the
     team's logs and no others, newcomers outside the team excluded."""

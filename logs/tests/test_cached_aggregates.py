@@ -3,7 +3,7 @@ outage."""
 
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +14,9 @@ from logs.models import LogSummary
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 
 TODAY = timezone.now().date()
+
+
+pytestmark = pytest.mark.usefixtures("aggregate_cache")  # conftest.py: these tests are about the cache
 
 
 def new_log(**overrides) -> dict:
@@ -139,7 +142,7 @@ def test_reads_work_when_the_cache_is_down(auth_client, world, monkeypatch):
         raise ConnectionError("cache down")
 
     for method in ("get", "set", "add", "incr"):
-        monkeypatch.setattr(cache, method, down)
+        monkeypatch.setattr(caches["default"], method, down)  # the backend object, not the proxy
     assert group_stats(auth_client, world)["miles_all_time"] == 5
     post_log(auth_client)  # writes still work (the bump is skipped)
     assert group_stats(auth_client, world)["miles_all_time"] == 10

@@ -1,7 +1,8 @@
 """Throttles for the endpoints that let anyone try a password or make the API create something for them.
 
-Each guarded endpoint gets two limits, both counted in the shared cache (Redis when `REDIS_URL` is set, so
-every gunicorn worker and machine counts together):
+Each guarded endpoint gets two limits, both counted in the database (`saintsxctf.models.ThrottleCount`), so
+every gunicorn worker and machine counts together in every configuration, Redis or not, and a cache flush never
+resets a count:
 
 - per client address (`REMOTE_ADDR`; behind a proxy set `THROTTLE_NUM_PROXIES` so the address is taken from
   `X-Forwarded-For` as the proxy wrote it: a client cannot dodge the limit by sending its own header), and
@@ -10,7 +11,8 @@ every gunicorn worker and machine counts together):
 
 Rates are settings (`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, from `THROTTLE_*` environment variables) in
 DRF's form `<requests>/<period>` where the period may carry a count: `30/min`, `100/10min`, `5/hour`.
-Counting is a fixed window per key with atomic `add`/`incr`, so concurrent workers never lose a count.
+Counting is a fixed window per key with an atomic `UPDATE ... SET count = count + 1` (`count_request`), so
+concurrent workers never lose a count; expired windows are deleted now and then.
 Refused requests answer 429 with the framework error body and `Retry-After` (saintsxctf/api/errors.py).
 
 Attaching them: one line on the view. Only POST requests are counted, so a viewset may carry them whole.
@@ -22,14 +24,21 @@ Attaching them: one line on the view. Only POST requests are counted, so a views
 
 import hashlib
 import json
+import random
 import re
 import time
+from datetime import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http.request import RawPostDataException
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from saintsxctf.models import ThrottleCount
+
+PURGE_ONE_IN = 64  # about one counted request in this many also deletes the expired windows
 
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
            "d": 86400, "day": 86400}
@@ -70,12 +79,7 @@ class WindowThrottle(BaseThrottle):
         for ident in self.idents(request, view):
             digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
             key = f"throttle:{self.scope}:{digest}:{window}"
-            cache.add(key, 0, timeout=self.duration + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the key expired between add and incr
-                cache.add(key, 1, timeout=self.duration + 5)
-                count = 1
+            count = count_request(key, now=now, expires_at=(window + 1) * self.duration + 5)
             if count > self.num_requests:
                 self.retry_after = (window + 1) * self.duration - now
                 return False
@@ -107,6 +111,31 @@ class AccountThrottle(WindowThrottle):
                 values += [data.get(name) for name in self.body_fields]
         return sorted({f"account:{str(value).strip().lower()}" for value in values
                        if isinstance(value, str | int) and str(value).strip()})
+
+
+def count_request(key: str, *, now: float, expires_at: float) -> int:
+    """Add one request to the counter `key` and return its new count (atomic across processes and hosts).
+    `now` and `expires_at` are epoch seconds of the throttle's clock.
+
+    One UPDATE when the counter exists; the first request of a window inserts it (a concurrent first request
+    that loses the insert race counts through the UPDATE). The count is read back afterwards: a request of
+    another worker in between can only make it higher, never lose one."""
+    counters = ThrottleCount.objects.filter(key=key)
+    if not counters.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                ThrottleCount.objects.create(key=key, count=1, expires_at=datetime.fromtimestamp(expires_at))
+            count = 1
+        except IntegrityError:  # another worker created it first
+            counters.update(count=F("count") + 1)
+            count = None
+    else:
+        count = None
+    if count is None:
+        count = counters.values_list("count", flat=True).first() or 1
+    if random.randrange(PURGE_ONE_IN) == 0:
+        ThrottleCount.objects.filter(expires_at__lt=datetime.fromtimestamp(now)).delete()
+    return count
 
 
 def json_body(request):

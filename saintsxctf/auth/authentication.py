@@ -6,12 +6,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
-from saintsxctf.auth.tokens import token_is_live
-from saintsxctf.prepared import PreparedQuery
-from users.models import User
-
-# The token's user, looked up on every authenticated request: compiled once (saintsxctf/prepared.py).
-TOKEN_USER = PreparedQuery(lambda user_id: User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}), params=1)
+from saintsxctf.auth.tokens import SESSION_CLAIM, live_user, token_is_live
 
 
 class BearerTokenAuthentication(JWTAuthentication):
@@ -22,7 +17,7 @@ class BearerTokenAuthentication(JWTAuthentication):
     Endpoints that need no token (signup, forgot password, links) ignore a bad header.
 
     A token is refused once its user's password changed (the `pwd` claim, checked against the user row that
-    is loaded anyway) or its session was logged out (one shared-cache read); see saintsxctf/auth/tokens.py.
+    is loaded anyway) or its session was logged out (read in the same query); see saintsxctf/auth/tokens.py.
     """
 
     def authenticate(self, request):
@@ -37,7 +32,7 @@ class BearerTokenAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as e:
             raise InvalidToken("Token contained no recognizable user identification") from e
-        user = TOKEN_USER.first(str(user_id))
+        user = live_user(user_id, validated_token.get(SESSION_CLAIM))  # one query: the user and the revocation
         if user is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

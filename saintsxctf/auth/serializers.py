@@ -6,8 +6,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
-from saintsxctf.auth.tokens import issue_refresh_token, rotate_refresh_token, token_is_live
-from users.models import User
+from saintsxctf.auth.tokens import SESSION_CLAIM, issue_refresh_token, live_user, rotate_refresh_token, token_is_live
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -79,7 +78,7 @@ class TokenVerifySerializer(serializers.Serializer):
         jti = token.get(api_settings.JTI_CLAIM)
         if BlacklistedToken.objects.filter(token__jti=jti).exists():
             raise TokenError("Token is blacklisted")
-        user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+        user = live_user(token.get(api_settings.USER_ID_CLAIM), token.get(SESSION_CLAIM))
         if user is None or not token_is_live(token, user):
             raise TokenError("Token has been revoked")
         return {}

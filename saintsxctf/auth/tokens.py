@@ -7,7 +7,9 @@ Every token carries two claims of ours besides the legacy ones (`sub`, `email`, 
   loads anyway: no extra query per request.
 - `sid`: the login session. It is set when a user signs in and carried through refresh rotation, so logging
   out (or `revoke_user_tokens`) can revoke the access tokens of a session as well as its refresh token: the
-  revoked session ids live in the shared cache (Redis in production) until every token of theirs has expired.
+  revoked session ids live in the database (`saintsxctf.models.RevokedSession`, never a cache that an eviction,
+  a flush or an outage could empty) until every token of theirs has expired. Authentication reads the revocation
+  in the same query that loads the token's user (`live_user`), so it costs no extra query.
 
 Lifetimes (settings, from the environment): `SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]` for access tokens minted
 by `/auth/token/refresh` and `/auth/token/pair`; `JWT_LEGACY_ACCESS_LIFETIME` for the `result` token of
@@ -21,8 +23,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -30,13 +32,14 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from saintsxctf.models import RevokedSession
+from saintsxctf.prepared import PreparedQuery
 from users.models import User
 
 logger = logging.getLogger("saintsxctf.auth")
 
 PASSWORD_CLAIM = "pwd"
 SESSION_CLAIM = "sid"
-REVOKED_SESSION_KEY = "auth:revoked-session:{}"
 REFRESH_REUSE_GRACE = timedelta(seconds=10)
 
 
@@ -72,31 +75,63 @@ def issue_access_token(user: User) -> str:
     return str(legacy_access_token(issue_refresh_token(user)))
 
 
-def session_revoked(sid: str | None) -> bool:
-    """True when the session was logged out. A cache outage fails open (tokens still expire on time)."""
-    if not sid:
-        return True
-    try:
-        return cache.get(REVOKED_SESSION_KEY.format(sid)) is not None
-    except Exception:  # noqa: BLE001 - a cache outage must not take authentication down with it
-        logger.warning("token revocation cache unreachable; session %s not checked", sid, exc_info=True)
-        return False
+# The token's user and whether the token's session was logged out, in one query (compiled once: every
+# authenticated request runs it).
+LIVE_USER = PreparedQuery(
+    lambda user_id, sid: User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).annotate(
+        session_revoked=Exists(RevokedSession.objects.filter(sid=sid))),
+    params=2,
+)
+
+
+def live_user(user_id, sid) -> User | None:
+    """The user `user_id` names, with `session_revoked` set for session `sid`, or None."""
+    return LIVE_USER.first(str(user_id), str(sid or ""))
+
+
+def revocation_lifetime() -> timedelta:
+    """How long a revoked session is remembered: the longest any token of the session can still live."""
+    return max(api_settings.REFRESH_TOKEN_LIFETIME, api_settings.ACCESS_TOKEN_LIFETIME,
+               settings.JWT_LEGACY_ACCESS_LIFETIME) + timedelta(minutes=1)
+
+
+def purge_expired_revocations(now=None) -> int:
+    """Forget revoked sessions whose every token has expired. Returns how many were removed."""
+    now = now or RefreshToken().current_time
+    deleted, _ = RevokedSession.objects.filter(expires_at__lt=now).delete()
+    return deleted
 
 
 def _revoke_sessions(sids) -> None:
-    """Mark sessions revoked until every token they could still hold has expired."""
+    """Mark sessions revoked (in the database, in the caller's transaction) until every token they could still
+    hold has expired; forget the revocations that outlived their tokens."""
     sids = {sid for sid in sids if sid}
     if not sids:
         return
-    ttl = max(api_settings.REFRESH_TOKEN_LIFETIME, api_settings.ACCESS_TOKEN_LIFETIME,
-              settings.JWT_LEGACY_ACCESS_LIFETIME)
-    cache.set_many({REVOKED_SESSION_KEY.format(sid): 1 for sid in sids}, timeout=int(ttl.total_seconds()) + 60)
+    now = RefreshToken().current_time
+    expires_at = now + revocation_lifetime()
+    with transaction.atomic():
+        RevokedSession.objects.filter(sid__in=sids).delete()  # a session revoked again: its newest expiry
+        RevokedSession.objects.bulk_create([RevokedSession(sid=sid, expires_at=expires_at) for sid in sids],
+                                           ignore_conflicts=True)
+        purge_expired_revocations(now)
+
+
+def session_revoked(sid: str | None) -> bool:
+    """True when session `sid` was logged out (or the token names none)."""
+    return not sid or RevokedSession.objects.filter(sid=sid).exists()
 
 
 def token_is_live(token: Token, user: User) -> bool:
-    """True when `token` (already verified: signature, expiry, type) still speaks for `user`."""
-    return constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)) and \
-        not session_revoked(token.get(SESSION_CLAIM))
+    """True when `token` (already verified: signature, expiry, type) still speaks for `user`. A user from
+    `live_user` carries its session's revocation; for any other, the revocation is read here (one query)."""
+    if not constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
+        return False
+    sid = token.get(SESSION_CLAIM)
+    if not sid:
+        return False
+    revoked = getattr(user, "session_revoked", None)
+    return not (session_revoked(sid) if revoked is None else revoked)
 
 
 def token_user(raw_token: str) -> User | None:
@@ -105,7 +140,7 @@ def token_user(raw_token: str) -> User | None:
         token = AccessToken(raw_token)
     except (TokenError, TypeError, ValueError):
         return None
-    user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+    user = live_user(token.get(api_settings.USER_ID_CLAIM), token.get(SESSION_CLAIM))
     return user if user is not None and token_is_live(token, user) else None
 
 
@@ -140,7 +175,7 @@ def rotate_refresh_token(raw_token: str) -> tuple[AccessToken, RefreshToken]:
     token = UntypedToken(raw_token)  # signature and expiry, blacklisted or not
     if token.get(api_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
         raise TokenError("Token has wrong type")
-    user = User.objects.filter(**{api_settings.USER_ID_FIELD: token.get(api_settings.USER_ID_CLAIM)}).first()
+    user = live_user(token.get(api_settings.USER_ID_CLAIM), token.get(SESSION_CLAIM))
     if user is None or not token_is_live(token, user):
         raise TokenError("Token has been revoked")
     outstanding, _ = OutstandingToken.objects.get_or_create(
@@ -187,6 +222,5 @@ def revoke_user_tokens(user: User) -> int:
     )
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding],
                                          ignore_conflicts=True)
-    # Not deferred to commit: revoking sessions of a rolled-back password change only fails safe.
     _revoke_sessions(_unverified_claim(token.token, SESSION_CLAIM) for token in outstanding)
     return len(outstanding)

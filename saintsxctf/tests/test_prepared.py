@@ -8,10 +8,13 @@ from django.db.models import Count, Max
 from groups.models import GroupMember
 from logs.models import Log
 from logs.tests.factories import LogFactory
-from saintsxctf.auth.authentication import TOKEN_USER
+from saintsxctf.models import RevokedSession
 from saintsxctf.prepared import PreparedQuery
 from users.models import User
 from users.tests.factories import UserFactory
+
+# The authentication's lookup: a user by key, annotated with whether a session was revoked.
+TOKEN_USER = PreparedQuery(lambda name: User.objects.filter(username=name), params=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +28,20 @@ def test_same_instance_as_the_orm(django_assert_num_queries):
     assert {f.attname: getattr(found, f.attname) for f in User._meta.concrete_fields} == \
         {f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields}
     assert found.is_superuser is True and found.deleted is False  # the backend's converters ran
+
+
+def test_annotations_become_attributes(django_assert_num_queries):
+    """The authentication's query (saintsxctf/auth/tokens.py LIVE_USER): the user and its session's revocation."""
+    from saintsxctf.auth.tokens import LIVE_USER
+
+    UserFactory(username="andy")
+    RevokedSession.objects.create(sid="gone", expires_at=date(2100, 1, 1))
+    with django_assert_num_queries(1):
+        live = LIVE_USER.first("andy", "live")
+    assert live.username == "andy" and not live.session_revoked
+    revoked = LIVE_USER.first("andy", "gone")
+    assert revoked == User.objects.get(username="andy") and bool(revoked.session_revoked) is True
+    assert LIVE_USER.first("nobody", "gone") is None
 
 
 def test_missing_and_soft_deleted_rows_are_none():

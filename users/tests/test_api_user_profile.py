@@ -318,6 +318,7 @@ def test_snapshot_of_unknown_user(auth_client):
                            "error": "there is no user with this username"}
 
 
+@pytest.mark.usefixtures("aggregate_cache")
 def test_snapshot_query_count_is_constant(auth_client, user, saints, django_assert_num_queries):
     def grow(n):
         FlairFactory.create_batch(n, user=user)
