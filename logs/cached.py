@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from saintsxctf.cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "aggregates:version"  # bumped by every write of an input, logs included
@@ -46,8 +48,9 @@ def data_version(key: str = VERSION_KEY) -> int | None:
             cache.add(key, _new_version(), timeout=None)
             version = cache.get(key)
         return version
-    except Exception:  # noqa: BLE001 - a cache outage must not break reads
-        logger.warning("aggregate cache unavailable", exc_info=True)
+    except Exception as error:  # noqa: BLE001 - a cache outage must not break reads
+        # The traceback once per outage: while the breaker is open (saintsxctf/cache.py) a line is enough.
+        logger.warning("aggregate cache unavailable: %s", error, exc_info=not isinstance(error, CacheUnavailable))
         return None
 
 

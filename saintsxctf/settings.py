@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,8 +44,10 @@ def env_list(name: str, default: str) -> list[str]:
 # Core
 # ------------------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env("SECRET_KEY", "django-insecure-local-development-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# With DEBUG=false there is no default: an empty ALLOWED_HOSTS refuses to start (see the end of this module).
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -71,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
+    "saintsxctf.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "saintsxctf.middleware.AuditContextMiddleware",
@@ -112,8 +117,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds a database connect, read or write may take (MySQL/MariaDB); 0 = no limit. A hung database then fails
+# the request (503 with Retry-After, saintsxctf/api/errors.py) instead of holding a worker. manage.py raises the
+# read and write limits for its batch work (seeding, imports) unless they are set (see manage.py).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_READ_TIMEOUT = env_int("DB_READ_TIMEOUT", 15)
+DB_WRITE_TIMEOUT = env_int("DB_WRITE_TIMEOUT", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"]["OPTIONS"] = {
+        **{name: seconds for name, seconds in [("connect_timeout", DB_CONNECT_TIMEOUT),
+                                               ("read_timeout", DB_READ_TIMEOUT),
+                                               ("write_timeout", DB_WRITE_TIMEOUT)] if seconds > 0},
         "charset": "utf8mb4",
         # eq_range_index_dive_limit: the feeds match a group's or a team's authors with `username IN (list)`.
         # For each value the optimizer dives into every candidate index to estimate rows, which took three
@@ -126,7 +140,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no server to hold connections open for; a long-lived connection only risks locks.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # How long a write waits for another process's write lock (`make run` has two workers) before it fails (503).
+    DATABASES["default"]["OPTIONS"] = {"timeout": env_int("SQLITE_LOCK_TIMEOUT", 10)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 AUTH_USER_MODEL = "users.User"
@@ -171,6 +186,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds an SMTP connect or reply may take; the mail worker then retries the message later (saintsxctf/mail.py).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.com>")
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
@@ -181,6 +198,8 @@ WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
 API_CONTACT_EMAIL = env("API_CONTACT_EMAIL", "andrew@jarombek.com")
 # Written into the created_app/modified_app/deleted_app audit columns of rows this API writes.
 AUDIT_APP_NAME = env("AUDIT_APP_NAME", "saints-xctf-api")
+# /ready: how long the database and the cache may take to answer before the instance reports itself not ready.
+READY_TIMEOUT = env_float("READY_TIMEOUT", 2.0)
 # Adds an X-SQL-Query-Count header to every response (load testing only).
 SQL_QUERY_COUNT_HEADER = env_bool("SQL_QUERY_COUNT_HEADER", False)
 if SQL_QUERY_COUNT_HEADER:
@@ -285,3 +304,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# ------------------------------------------------------------------------------------------------
+# Production fails closed: with DEBUG=false the settings refuse to load (so manage.py, gunicorn and the worker
+# all refuse to start), naming the variable, when a value would make the deployment unsafe.
+# ------------------------------------------------------------------------------------------------
+
+
+def production_problems() -> list[str]:
+    """What is unsafe about these settings for DEBUG=false (empty when nothing is)."""
+    problems = []
+    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        problems.append("SECRET_KEY is unset or the development key: set it to a long random value "
+                        "(anyone could sign tokens with the public development key)")
+    if env("JWT_SIGNING_KEY") == DEVELOPMENT_SECRET_KEY:
+        problems.append("JWT_SIGNING_KEY is the development key: unset it (SECRET_KEY is used) or set a random one")
+    if not ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS is empty: set the host names this API answers to, comma separated")
+    if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+        problems.append("CACHES holds a per-process cache: set REDIS_URL (processes would disagree)")
+    return problems
+
+
+# Caches one process keeps to itself. No environment variable selects one (without REDIS_URL there is no cache
+# at all, and the state every process must share lives in the database), so this can only trip when someone
+# edits this module; it stays as the guard of the rule "no per-process shared state in production".
+PER_PROCESS_CACHES = {"django.core.cache.backends.locmem.LocMemCache",
+                      "django.core.cache.backends.filebased.FileBasedCache"}
+
+if not DEBUG and (PRODUCTION_PROBLEMS := production_problems()):
+    raise ImproperlyConfigured("Refusing to start with DEBUG=false:\n  " + "\n  ".join(PRODUCTION_PROBLEMS))

@@ -36,11 +36,49 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "WARNING" not in result.stderr
 
 
-@pytest.mark.parametrize("drop", ["SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"])
+@pytest.mark.parametrize("drop", ["SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"])
 def test_deploy_check_fails_when_a_production_setting_is_missing(drop):
     result = deploy_check(**{k: v for k, v in PRODUCTION_ENV.items() if k != drop})
     assert result.returncode != 0
     assert "security.W" in result.stderr
+
+
+def start(*command, **env) -> subprocess.CompletedProcess:
+    """Run `command` (a Python process that loads the settings) with the production environment and `env`."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DATABASE_URL"}
+    env = {**clean, **PRODUCTION_ENV, **env}
+    return subprocess.run([sys.executable, *command], cwd=django_settings.BASE_DIR,
+                          env={k: v for k, v in env.items() if v is not None}, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"SECRET_KEY": None}, "SECRET_KEY is unset or the development key"),
+    ({"SECRET_KEY": ""}, "SECRET_KEY is unset or the development key"),
+    ({"SECRET_KEY": django_settings.DEVELOPMENT_SECRET_KEY}, "SECRET_KEY is unset or the development key"),
+    ({"JWT_SIGNING_KEY": django_settings.DEVELOPMENT_SECRET_KEY}, "JWT_SIGNING_KEY is the development key"),
+    ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is empty"),
+    ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+])
+def test_production_refuses_to_start_naming_the_variable(env, named):
+    result = start("-c", "import saintsxctf.wsgi", **env)  # what gunicorn loads
+    assert result.returncode != 0
+    assert "Refusing to start with DEBUG=false" in result.stderr and named in result.stderr
+
+
+def test_management_commands_refuse_too():
+    result = start("manage.py", "migrate", "--check", SECRET_KEY=None)
+    assert result.returncode != 0 and "SECRET_KEY is unset" in result.stderr
+
+
+def test_production_starts_with_safe_settings():
+    result = start("manage.py", "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_defaults_still_start():
+    result = start("manage.py", "check", DEBUG="true", SECRET_KEY=None, ALLOWED_HOSTS=None)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture
