@@ -23,8 +23,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The API (gunicorn) and the mail worker beside it; stopping one (Ctrl-C) stops both.
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py send_queued_mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn saintsxctf.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips="127.0.0.1"
 

@@ -120,3 +120,33 @@ class ThrottleCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class OutgoingMail(models.Model):
+    """A mail the API has to send (saintsxctf/mail.py): written in the transaction of what it announces, sent
+    by the mail worker (`manage.py send_queued_mail`) with retries, marked sent once."""
+
+    QUEUED, SENT, FAILED = "queued", "sent", "failed"
+    STATUSES = [(QUEUED, "queued"), (SENT, "sent"), (FAILED, "failed (gave up)")]
+
+    kind = models.CharField(max_length=64, help_text="the template: welcome, activation_code, forgot_password")
+    to = models.CharField(max_length=254)
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, unique=True, help_text="the same on every attempt")
+    status = models.CharField(max_length=8, choices=STATUSES, default=QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(help_text="not sent before this")
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="a worker is sending it until then")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "outgoing_mail"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoing_mail_due")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to} ({self.status})"

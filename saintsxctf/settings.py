@@ -189,6 +189,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Seconds an SMTP connect or reply may take; the mail worker then retries the message later (saintsxctf/mail.py).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.com>")
+# The mail queue (saintsxctf/mail.py): the worker retries a failed send after MAIL_RETRY_SECONDS, doubled per
+# attempt (at most an hour), MAIL_MAX_ATTEMPTS times in all; a claimed mail is another worker's after
+# MAIL_LEASE_SECONDS (longer than a send can take: at least three SMTP timeouts).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+MAIL_RETRY_SECONDS = env_float("MAIL_RETRY_SECONDS", 30)
+MAIL_LEASE_SECONDS = max(env_float("MAIL_LEASE_SECONDS", 300), 3 * EMAIL_TIMEOUT)
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
 

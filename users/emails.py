@@ -1,7 +1,10 @@
 """The API's own email: every message it sends goes through `send()`, from templates in users/templates/emails.
 
 Each message has a plain text part (`<name>.txt`) and an HTML alternative (`<name>.html`), rendered with the
-same context. The backend comes from settings (console locally, SMTP in production, locmem in tests).
+same context. `send()` does not talk to a mail server: it queues the rendered message in the caller's
+transaction (saintsxctf/mail.py), and the mail worker (`manage.py send_queued_mail`) sends it through the
+configured backend (console locally, SMTP in production) with retries. So the mail exists exactly when what it
+announces was committed, and no request waits on SMTP.
 """
 
 import logging
@@ -11,6 +14,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from rest_framework.exceptions import APIException
 
+from saintsxctf import mail
+
 logger = logging.getLogger("saintsxctf.emails")
 
 ACTIVATION_CODE_SUBJECT = "Request to Join SaintsXCTF"
@@ -19,7 +24,7 @@ WELCOME_SUBJECT = "Welcome to SaintsXCTF"
 
 
 class EmailNotSent(APIException):
-    """The mail server refused the message: the contract's 424 (Failed Dependency) framework body."""
+    """The message cannot be sent (the runner has no address): the contract's 424 (Failed Dependency) body."""
 
     status_code = 424
     default_detail = "The email could not be sent."
@@ -27,10 +32,8 @@ class EmailNotSent(APIException):
 
 
 def send(*, template: str, subject: str, to: str, context: dict) -> None:
-    """Render `emails/<template>.txt` and `.html` with `context` and send them to `to`.
-
-    Raises EmailNotSent when the backend fails, so the caller's transaction rolls back.
-    """
+    """Render `emails/<template>.txt` and `.html` with `context` and queue them for `to`, in the caller's
+    transaction (the worker sends them after the commit). Raises EmailNotSent when there is no address."""
     if not to:
         logger.error("No address to send the %s email to", template)
         raise EmailNotSent()
@@ -42,11 +45,7 @@ def send(*, template: str, subject: str, to: str, context: dict) -> None:
         to=[to],
     )
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:  # SMTPException, OSError, ... whatever the backend raises
-        logger.exception("Sending the %s email failed", template)
-        raise EmailNotSent() from exc
+    mail.enqueue(message, kind=template)
 
 
 def send_activation_code(code) -> None:

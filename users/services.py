@@ -47,13 +47,13 @@ def user_signup(*, username: str, password: str, activation_code: str, email: st
     """Create a user from a valid activation code: the user, their team and group memberships, and the
     code consumed, all in one transaction. A spent, expired or unknown code creates nothing.
 
-    The welcome email goes out once the transaction has committed.
+    The welcome email is queued in the same transaction (saintsxctf/mail.py): it exists exactly when the user does.
     """
     try:
         with transaction.atomic():
             user = _user_signup_rows(username=username, password=password, activation_code=activation_code,
                                      email=email, **fields)
-            transaction.on_commit(lambda: emails.send_welcome(user), robust=True)
+            emails.send_welcome(user)
     except IntegrityError:
         # Another signup took the username between our check and our insert: refused as a taken username is,
         # with nothing written and the code unspent.
@@ -189,7 +189,7 @@ def user_change_password(*, username: str, forgot_password_code: str, new_passwo
 
 @transaction.atomic
 def forgot_password_code_create(*, user: User) -> ForgotPasswordCode:
-    """A new forgot-password code for `user`, valid two hours, emailed to them (424 if the mail fails)."""
+    """A new forgot-password code for `user`, valid two hours, its mail queued with it (424 without an address)."""
     code = ForgotPasswordCode(
         forgot_code=_new_code(ForgotPasswordCode, "forgot_code", FORGOT_PASSWORD_CODE_LENGTH),
         user=user,
@@ -209,7 +209,7 @@ def flair_create(*, username: str, flair: str) -> Flair:
 
 @transaction.atomic
 def activation_code_create(*, group_id: int, email: str) -> ActivationCode:
-    """A new activation code into `group_id`, valid two weeks, emailed to `email` (424 if the mail fails)."""
+    """A new activation code into `group_id`, valid two weeks, its mail to `email` queued with it."""
     code = ActivationCode(
         activation_code=_new_code(ActivationCode, "activation_code", ACTIVATION_CODE_LENGTH),
         email=email,

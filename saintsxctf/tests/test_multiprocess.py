@@ -7,68 +7,31 @@ whichever worker accepts first; with eight reads the chance that one worker took
 stale worker would then still be caught by the reads of the next step).
 """
 
-import os
-import subprocess
 import uuid
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
-from ops.harness import BIN, ROOT, Gunicorn, django_env, find_key, request
+from ops.harness import Gunicorn, find_key, request
+from saintsxctf.tests.servers import configuration, served_database
 
 READS = 8
 DEMO_PASSWORD = "saintsxctf"
 RUNNER = "coach"  # seed_demo: a runner with logs, an accepted member (and admin) of every group
 
 
-def configurations():
-    """(name, DATABASE_URL, REDIS_URL) of this run's configuration."""
-    if connection.vendor == "sqlite":
-        return "default"
-    if connection.vendor == "mysql" and os.environ.get("REDIS_URL"):
-        return "mariadb-redis"
-    return None
-
-
-CONFIGURATION = configurations()
+CONFIGURATION = configuration()
 pytestmark = pytest.mark.skipif(CONFIGURATION is None, reason="MariaDB runs need REDIS_URL for this test")
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     """A fresh database with the demo data, outside the test database (two servers must share it)."""
-    if CONFIGURATION == "default":
-        url = f"sqlite:///{tmp_path_factory.mktemp('multiprocess') / 'db.sqlite3'}"
-        extra = {}
-        drop = None
-    else:
-        import MySQLdb
-
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        name = f"{parts.path.strip('/')}_multiprocess"
-        params = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 3306, "user": parts.username or "root",
-                  "password": parts.password or ""}
-        with MySQLdb.connect(**params) as admin:
-            admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-            admin.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        url = parts._replace(path=f"/{name}").geturl()
-        extra = {"REDIS_URL": os.environ["REDIS_URL"], "CACHE_KEY_PREFIX": f"multiprocess-{uuid.uuid4().hex}"}
-
-        def drop():
-            with MySQLdb.connect(**params) as admin:
-                admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-
-    env = django_env(url, THROTTLE_TOKEN_ACCOUNT="4/min", **extra)
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "--users", "6", "--logs", "60"]):
-        subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    yield env
-    if drop:
-        drop()
+    with served_database(tmp_path_factory.mktemp("multiprocess"), ["seed_demo", "--users", "6", "--logs", "60"],
+                         THROTTLE_TOKEN_ACCOUNT="4/min") as env:
+        yield env
 
 
 @pytest.fixture(scope="module")

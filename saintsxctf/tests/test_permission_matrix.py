@@ -22,6 +22,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from saintsxctf.tests.mailbox import sent_mail
 from saintsxctf.tests.world import (
     ACTORS,
     ANON,
@@ -354,4 +355,4 @@ def test_write_as(world, name, method, actor):
         if expected.exception:
             assert body["exception"] == expected.exception
     assert database_rows() == before, "a refused write changed the database"
-    assert mail.outbox == [], "a refused write sent mail"
+    assert sent_mail() == [], "a refused write sent mail"

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from groups.tests.coaching import squad, superuser_client
+from saintsxctf.tests.mailbox import sent_mail
 from users.models import ActivationCode
 from users.tests.factories import ActivationCodeFactory
 
@@ -42,8 +42,8 @@ def test_coach_creates_an_activation_code_for_their_group_and_it_is_emailed(xc):
     assert code.group == xc.group
     assert re.fullmatch(r"[A-Z0-9]{6}", code.activation_code)
     assert code.expiration_date is not None and code.created_user == "xccoach"
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(sent_mail()) == 1
+    message = sent_mail()[0]
     assert message.to == ["newbie@example.com"]
     assert code.activation_code in message.body and "Xc Group" in message.body
 
@@ -55,7 +55,7 @@ def test_coach_cannot_create_a_code_for_another_group(xc, tf):
     assert response.status_code == 200  # the form again, with an error
     assert "group" in response.context["adminform"].form.errors
     assert not ActivationCode.objects.filter(email="sneaky@example.com").exists()
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 def test_coaches_see_only_their_groups_codes(xc, tf):

@@ -3,12 +3,12 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from conftest import client_for
 from groups.models import GroupMember
 from groups.tests.factories import GroupFactory
+from saintsxctf.tests.mailbox import sent_mail
 from teams.models import TeamMember
 from teams.tests.factories import TeamFactory, TeamGroupFactory
 from users.models import ActivationCode, User
@@ -104,8 +104,8 @@ def test_signup_creates_user_memberships_and_consumes_the_code(api_client, invit
     assert (group.group_id, group.status, group.role) == (invited_group.id, "accepted", "user")
     assert not ActivationCode.all_objects.filter(activation_code="ABC123").exists()
     # The welcome mail goes out once the signup has committed.
-    assert [m.to for m in mail.outbox] == [["newbie@example.com"]]
-    assert "newbie" in mail.outbox[0].body
+    assert [m.to for m in sent_mail()] == [["newbie@example.com"]]
+    assert "newbie" in sent_mail()[0].body
 
 
 def test_signup_code_in_another_letter_case(api_client, invited_group):
@@ -140,7 +140,7 @@ def test_signup_with_a_bad_code_creates_nothing(api_client, invited_group, code)
     signup_refused(resp, "The activation code is invalid or expired.")
     assert not TeamMember.objects.exists() and not GroupMember.objects.exists()
     assert ActivationCode.all_objects.count() == 2
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 @pytest.mark.parametrize("body, error", [
