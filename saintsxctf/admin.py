@@ -22,6 +22,7 @@ from django.utils import timezone
 from groups.models import GroupMember
 from logs.cached import invalidate
 from saintsxctf.audit import current_app, current_user
+from saintsxctf.models import OutgoingMail
 
 
 def coach_group_ids(request) -> frozenset[int]:
@@ -215,3 +216,27 @@ def mileage_rows(logs, prefix=()):
     for t in totals:
         yield [*prefix, t["user_id"], t["user__first"], t["user__last"], t["n"], round(t["total"] or 0, 2),
                round(t["run_total"] or 0, 2), t["since"], t["until"]]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The mail queue (saintsxctf/mail.py): what was sent, what waits for a retry, what failed. Superusers only."""
+
+    list_display = ["id", "kind", "to", "status", "attempts", "created_at", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject"]
+    ordering = ["-id"]
+    readonly_fields = [field.name for field in OutgoingMail._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description="Send the selected failed or waiting mails again now")
+    def retry_now(self, request, queryset):
+        count = queryset.exclude(status=OutgoingMail.SENT).update(
+            status=OutgoingMail.QUEUED, next_attempt_at=timezone.now(), claimed_until=None, attempts=0)
+        self.message_user(request, f"{count} mail(s) queued for the worker.")

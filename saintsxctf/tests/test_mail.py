@@ -187,3 +187,22 @@ def worker(env: dict[str, str], smtp_port: int, log) -> subprocess.Popen:
         env={**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
              "EMAIL_PORT": str(smtp_port)},
         stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def test_superusers_see_the_queue_in_the_admin_and_retry_a_failed_mail(client, user, settings):
+    from users.tests.factories import UserFactory
+
+    settings.MAIL_MAX_ATTEMPTS = 1
+    smtp(settings, free_port())
+    services.forgot_password_code_create(user=user)
+    deliver_due()
+    failed = OutgoingMail.objects.get(status="failed")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    listing = client.get(reverse("admin:saintsxctf_outgoingmail_changelist"), {"status__exact": "failed"})
+    assert listing.status_code == 200 and "andy@example.com" in listing.content.decode()
+    client.post(reverse("admin:saintsxctf_outgoingmail_changelist"),
+                {"action": "retry_now", "_selected_action": [failed.pk]})
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("queued", 0)
+    client.force_login(UserFactory(username="staffer", is_staff=True))
+    assert client.get(reverse("admin:saintsxctf_outgoingmail_changelist")).status_code == 403
