@@ -28,7 +28,7 @@ run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py send_queued_mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn saintsxctf.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips="127.0.0.1"
+		--forwarded-allow-ips="127.0.0.1"
 
 test: install
 	./scripts/test-deps.sh

@@ -74,7 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
+    # First: the request id and the request's log line cover everything below (saintsxctf/requestlog.py).
+    "saintsxctf.requestlog.RequestLogMiddleware",
+    # Then /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
     "saintsxctf.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -195,6 +197,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 MAIL_RETRY_SECONDS = env_float("MAIL_RETRY_SECONDS", 30)
 MAIL_LEASE_SECONDS = max(env_float("MAIL_LEASE_SECONDS", 300), 3 * EMAIL_TIMEOUT)
+# Who gets a mail (through the queue) for every unhandled error, with its traceback: "Name <a@b.c>, c@d.e".
+ADMINS = [(address.split("<")[0].strip() or address, address.split("<")[-1].rstrip(">").strip())
+          for address in env_list("ADMINS", "")]
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
 
@@ -304,11 +310,27 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Logs (saintsxctf/requestlog.py): one JSON object per line on stderr, each with the id of the request it belongs
+# to; one line per request on `saintsxctf.request`; errors with a traceback also mailed to ADMINS (queued).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "saintsxctf.requestlog.RequestIdFilter"},
+        "quiet_client_errors": {"()": "saintsxctf.requestlog.QuietClientErrors"},
+    },
+    "formatters": {"json": {"()": "saintsxctf.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "mail_admins": {"class": "saintsxctf.requestlog.QueuedAdminEmailHandler", "level": "ERROR",
+                        "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "saintsxctf.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
+        "django.request": {"filters": ["quiet_client_errors"], "handlers": ["mail_admins"]},
+        "saintsxctf.errors": {"handlers": ["mail_admins"]},
+    },
 }
 
 # ------------------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def test_the_worker_process_survives_an_outage_and_a_restart_and_sends_once(tmp_
             HungServer() as hung, SMTPServer() as smtp_server, \
             Gunicorn(env, workers=2, logfile=tmp_path / "gunicorn.log") as api:
         status, _ = request(api.base, "POST", reverse("forgot_password:forgot_password-detail",
-                                                      kwargs={"username": "racer"}))
+                                                      kwargs={"username": "racer"}), timeout=60)
         assert status == 201 and not hung.accepted  # answered without a word to the (hung) SMTP server
         first = worker(env, hung.port, tmp_path / "worker-1.log")
         deadline = time.monotonic() + 20

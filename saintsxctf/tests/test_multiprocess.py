@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from ops.harness import Gunicorn, find_key, request
+from ops.harness import Gunicorn, find_key
+from ops.harness import request as http_request
 from saintsxctf.tests.servers import configuration, served_database
 
 READS = 8
@@ -40,7 +41,16 @@ def servers(database, tmp_path_factory):
     with Gunicorn(database, workers=2, logfile=Path(logs / "a.log")) as a, \
             Gunicorn(database, workers=2, logfile=Path(logs / "b.log")) as b:
         assert len(a.worker_pids()) == 2 and len(b.worker_pids()) == 2
+        for base in (a.base, b.base):
+            for _ in range(READS):  # every worker has loaded the application before the first timed read
+                assert request(base, "GET", "/")[0] == 200
         yield a.base, b.base
+
+
+def request(*args, **kwargs):
+    """One HTTP request; a generous timeout, because this machine may be busy (a slow answer is not the point
+    of this test, a wrong one is)."""
+    return http_request(*args, timeout=60, **kwargs)
 
 
 def sign_in(base: str) -> str:
