@@ -49,6 +49,12 @@ SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 # With DEBUG=false there is no default: an empty ALLOWED_HOSTS refuses to start (see the end of this module).
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Browsers on other origins (django-cors-headers): only the origins listed, none by default. Tokens travel in the
+# Authorization header, never in cookies, so credentials are not allowed.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "saintsxctf",
@@ -79,6 +86,8 @@ MIDDLEWARE = [
     # Then /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
     "saintsxctf.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer (CommonMiddleware, the views): preflights and CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "saintsxctf.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
