@@ -3,7 +3,7 @@ FROM python:3.11-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config libmariadb-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt /tmp/requirements.txt
-RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /tmp/requirements.txt
+RUN pip wheel --no-cache-dir --require-hashes --wheel-dir /wheels -r /tmp/requirements.txt
 
 # Run stage: only the runtime library, the wheels and the code; runs as a non-root user.
 FROM python:3.11-slim

@@ -6,13 +6,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve test lint migrate demo bench clean faults soak
+.PHONY: install run serve test lint lock migrate demo bench clean faults soak
 
+# Python 3.11 (pyproject.toml requires-python, .python-version; the lock files are compiled for it). Installs are
+# reproducible: requirements*.txt pin every package, transitive ones included, with hashes (--require-hashes).
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/system-deps.sh
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is needed (PYTHON=$(PYTHON) is $$($(PYTHON) --version)); set PYTHON=python3.11" >&2; exit 1; }
 	./scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -36,6 +40,14 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Recompile the lock files after editing requirements.in / requirements-dev.in (needs PyPI).
+lock: install
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		-o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		-o requirements-dev.txt requirements-dev.in
 
 # The load benchmark on MariaDB (bench/README.md); e.g. `make bench BENCH_DURATION=3 BENCH_SCALES=small`.
 bench: install

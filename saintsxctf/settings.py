@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
-    "django_filters",
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
