@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -34,7 +34,7 @@ from functions.serializers import (
 from groups import queries as group_queries
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
 from users import emails
 from users.models import ActivationCode
 
@@ -51,6 +51,11 @@ UPLOAD_ROUTE_PREFIX = "/s3"
 
 def result_schema(name: str):
     return envelope_schema(name, result=serializers.BooleanField())
+
+
+# A 403 is the function's own refusal (`{"self", "result": false, "error"}`) or the framework's (a bad token).
+REFUSAL = PolymorphicProxySerializer(component_name="FunctionRefusal", resource_type_field_name=None,
+                                     serializers=[EndpointErrorSerializer, FrameworkErrorSerializer])
 
 
 class FunctionView(APIView):
@@ -107,7 +112,7 @@ class ActivationCodeEmailView(FunctionView):
     """The invitation mail of an activation code: already sent by the API when the code was made."""
 
     @extend_schema(tags=["Functions"], request=ActivationCodeEmailSerializer,
-                   responses=result_schema("ActivationCodeEmail"))
+                   responses={200: result_schema("ActivationCodeEmail"), 403: REFUSAL})
     def post(self, request):
         """`{"result": true}` when the code exists for that address and the caller is an admin of its group
         (deviations.md 9: who may make a code may ask for its mail); the API mailed it when it was made."""
@@ -155,7 +160,8 @@ UPLOAD_URL_SCHEMA = envelope_schema("UploadUrl", key=serializers.CharField(), up
 class UserUploadUrlView(UploadUrlView):
     """An upload URL for the caller's own profile picture."""
 
-    @extend_schema(tags=["Functions"], request=UserUploadUrlSerializer, responses=UPLOAD_URL_SCHEMA)
+    @extend_schema(tags=["Functions"], request=UserUploadUrlSerializer,
+                   responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new profile picture of the caller."""
         data = self.body(UserUploadUrlSerializer)
@@ -169,7 +175,8 @@ class UserUploadUrlView(UploadUrlView):
 class GroupUploadUrlView(UploadUrlView):
     """An upload URL for the picture of a group the caller administers."""
 
-    @extend_schema(tags=["Functions"], request=GroupUploadUrlSerializer, responses=UPLOAD_URL_SCHEMA)
+    @extend_schema(tags=["Functions"], request=GroupUploadUrlSerializer,
+                   responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new picture of a group the caller
         administers."""
