@@ -35,6 +35,7 @@ from groups import queries as group_queries
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link, self_link
 from saintsxctf.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
+from saintsxctf.api.throttles import WindowThrottle
 from users import emails
 from users.models import ActivationCode
 
@@ -126,8 +127,19 @@ class ActivationCodeEmailView(FunctionView):
         return self.answer(result=True)
 
 
+class ReportThrottle(WindowThrottle):
+    """Reports mailed per runner (the token's), so one account cannot flood the administrator's inbox."""
+
+    scope = "report"
+
+    def idents(self, request, view):
+        return [f"user:{request.user.get_username()}"] if request.user.is_authenticated else []
+
+
 class ReportEmailView(FunctionView):
     """A runner's report (a bug, a complaint) mailed to the administrator (iOS)."""
+
+    throttle_classes = [ReportThrottle]
 
     @extend_schema(tags=["Functions"], request=ReportEmailSerializer, responses=result_schema("ReportEmail"))
     def post(self, request):

@@ -193,6 +193,7 @@ REST_FRAMEWORK = {
         "forgot_password_account": env("THROTTLE_FORGOT_PASSWORD_ACCOUNT", "5/min"),
         "activation_code_ip": env("THROTTLE_ACTIVATION_CODE_IP", "30/min"),
         "activation_code_account": env("THROTTLE_ACTIVATION_CODE_ACCOUNT", "10/min"),
+        "report": env("THROTTLE_REPORT", "10/hour"),  # POST /fn/email/report, per runner
     },
     # How many proxies in front of gunicorn append to X-Forwarded-For. 0: the client address is REMOTE_ADDR and
     # the header is ignored (otherwise any client could name its own address and dodge the per-address limits).

@@ -150,3 +150,15 @@ def test_report_needs_a_token_and_a_report(api_client, user):
     resp = client_for(user).post(REPORT, {"firstName": "Andy"}, format="json")
     assert resp.status_code == 400 and resp.json()["result"] is False
     assert mail.outbox == []
+
+
+def test_reports_are_throttled_per_runner(user, other_user, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                                          "report": "2/hour"}}
+    for _ in range(2):
+        assert raw_token_client(user).post(REPORT, {"report": "x"}, format="json").status_code == 200
+    resp = raw_token_client(user).post(REPORT, {"report": "x"}, format="json")
+    assert resp.status_code == 429 and int(resp["Retry-After"]) > 0
+    assert raw_token_client(other_user).post(REPORT, {"report": "x"}, format="json").status_code == 200
+    assert len(mail.outbox) == 3
