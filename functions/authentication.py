@@ -1,5 +1,7 @@
 """How the /fn functions read a token: the raw JWT, as the clients send it there."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
 from saintsxctf.auth.authentication import BearerTokenAuthentication
 
 
@@ -15,3 +17,14 @@ class FunctionTokenAuthentication(BearerTokenAuthentication):
         if len(parts) == 1 and parts[0].count(b".") == 2:
             return parts[0]
         return super().get_raw_token(header)
+
+
+class FunctionTokenScheme(OpenApiAuthenticationExtension):
+    """Documents FunctionTokenAuthentication in the OpenAPI schema: the JWT itself in `Authorization`."""
+
+    target_class = FunctionTokenAuthentication
+    name = "functionToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "The JWT of POST /auth/token as it is (`Bearer <jwt>` works too)."}
