@@ -19,4 +19,6 @@ urlpatterns = [
          name="upload-group"),
     path("uasset/profile/<str:username>/<str:name>", views.PictureView.as_view(), name="picture-profile"),
     path("uasset/group/<int:group_id>/<str:name>", views.GroupPictureView.as_view(), name="picture-group"),
+    path("uasset/group/<str:group_name>/<str:name>", views.GroupPictureByNameView.as_view(),
+         name="picture-group-by-name"),
 ]

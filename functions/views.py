@@ -32,6 +32,7 @@ from functions.serializers import (
     WelcomeEmailSerializer,
 )
 from groups import queries as group_queries
+from groups.models import Group
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link, self_link
 from saintsxctf.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
@@ -265,3 +266,19 @@ class PictureView(PublicMediaView):
 
 class GroupPictureView(PictureView):
     kind = services.GROUP
+
+
+@extend_schema(exclude=True)
+class GroupPictureByNameView(PictureView):
+    """A group's picture named by the group's name: the iOS app reads `/prod/group/<group_name>/<grouppic_name>`
+    (other-clients.md section 3) while pictures are stored under the group's id, which broke its group pictures
+    on the original. Names are unique inside a team only, so the group is the one whose current picture it is."""
+
+    kind = services.GROUP
+
+    def get(self, request, group_name, name):
+        """The picture of the group with this name whose current picture is `name`; 404 otherwise."""
+        group = Group.objects.filter(group_name=group_name, grouppic_name=name).order_by("id").first()
+        if group is None:
+            raise exceptions.NotFound()
+        return super().get(request, group_id=group.pk, name=name)

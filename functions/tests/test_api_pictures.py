@@ -79,6 +79,21 @@ def test_group_picture_round_trip(auth_client, group, media):
     assert resp["Content-Type"] == "image/jpeg"
 
 
+def test_the_ios_app_reads_a_group_picture_by_the_groups_name(auth_client, group, media):
+    body = signed_url(auth_client, {"groupId": group.id, "contentType": "image/png"})
+    data = image_bytes("PNG")
+    assert put(s3_path(body["uploadUrl"]), data, "image/png").status_code == 200
+    name = body["key"].split("/")[-1]
+    by_name = reverse("functions:picture-group-by-name", kwargs={"group_name": "alumni", "name": name})
+    assert by_name == f"/uasset/group/alumni/{name}"
+    assert APIClient().get(by_name).status_code == 404  # not the group's current picture yet
+    group.grouppic_name = name
+    group.save()
+    resp = APIClient().get(by_name)
+    assert resp.status_code == 200 and b"".join(resp.streaming_content) == data
+    assert APIClient().get(f"/uasset/group/mensxc/{name}").status_code == 404
+
+
 def test_the_raw_token_works_as_the_clients_send_it(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=issue_access_token(user))
