@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from groups.models import Group, GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
+from saintsxctf import clock
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -28,8 +28,8 @@ MAX_ID = 2**31 - 1
 
 
 def current_date() -> date:
-    """Today's date (server time, UTC). Tests replace this to fix "today"."""
-    return timezone.now().date()
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    return clock.today()
 
 
 def parse_id(value) -> int | None:

@@ -5,21 +5,19 @@ outage."""
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from groups import queries as group_queries
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs import cached
 from logs.models import LogSummary
+from saintsxctf import clock as server_clock
 from teams.tests.factories import TeamFactory, TeamMemberFactory
-
-TODAY = timezone.now().date()
 
 
 def new_log(**overrides) -> dict:
     return {
         "username": "andy", "first": "Andy", "last": "Jarombek", "name": "Run", "location": "Riverside, CT",
-        "date": TODAY.isoformat(), "type": "run", "distance": 5, "metric": "miles", "time": "0:40:00", "feel": 6,
+        "date": server_clock.today().isoformat(), "type": "run", "distance": 5, "metric": "miles", "time": "0:40:00", "feel": 6,
         "description": "", **overrides,
     }
 
@@ -93,7 +91,7 @@ def test_user_statistics_and_snapshot_fresh_after_a_log_create(auth_client, worl
 def test_range_view_fresh_after_a_log_create(auth_client, world, filter_by, bucket):
     url = reverse("range_view:range-view", kwargs={
         "filter_by": filter_by, "bucket": bucket or world.pk, "exercise_types": "r",
-        "start": TODAY.replace(day=1).isoformat(), "end": TODAY.isoformat()})
+        "start": server_clock.today().replace(day=1).isoformat(), "end": server_clock.today().isoformat()})
     assert auth_client.get(url).json()["range_view"] == []
     post_log(auth_client)
     assert [day["miles"] for day in auth_client.get(url).json()["range_view"]] == [5]
