@@ -86,11 +86,12 @@ def group_by_name(team_name: str, group_name: str) -> Group | None:
 
 
 def is_group_admin(username: str, group_id: int | None) -> bool:
-    """Whether `username` is an accepted admin of the group with this id (a live membership)."""
+    """Whether `username` is an accepted admin of the live group with this id (a live membership): the admin of a
+    soft-deleted group administers nothing."""
     if group_id is None:
         return False
     return GroupMember.objects.filter(
-        group_id=group_id, user_id=username, status="accepted", role="admin"
+        group_id=group_id, group__deleted=False, user_id=username, status="accepted", role="admin"
     ).exists()
 
 
