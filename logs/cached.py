@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from saintsxctf.cache import CacheUnavailable
+from saintsxctf.cache import CacheUnavailable, bypassing_breaker
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +57,17 @@ def data_version(key: str = VERSION_KEY) -> int | None:
 def _bump(keys: tuple[str, ...]) -> None:
     for key in keys:
         try:
-            try:
-                cache.incr(key)
-            except ValueError:  # no counter yet (or evicted)
-                cache.set(key, _new_version(), timeout=None)
+            with bypassing_breaker():  # saintsxctf/cache.py: a write always tries to invalidate
+                _bump_one(key)
         except Exception:  # noqa: BLE001
             logger.warning("aggregate cache version bump failed", exc_info=True)
+
+
+def _bump_one(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # no counter yet (or evicted)
+        cache.set(key, _new_version(), timeout=None)
 
 
 def invalidate(using: str | None = None, *, logs_only: bool = False) -> None:

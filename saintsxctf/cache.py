@@ -9,8 +9,14 @@ A hung or unreachable Redis must not hold requests: every call has connect and r
 (`REDIS_TIMEOUT`, settings), and after a call fails the client fails every call at once for `BREAKER_SECONDS`
 (in this process) instead of waiting out the timeout again. Callers treat a failure as a miss (logs/cached.py),
 so while Redis is away the API answers normally, computing what it would have read.
+
+Invalidations (logs/cached.py `_bump`) pass the breaker (`bypassing_breaker()`): a write must try to bump the data
+version even while this process's breaker is open, or another process, whose Redis calls work, would go on
+serving values cached before the write. A bump to a Redis that really is away still costs one timeout.
 """
 
+import contextlib
+import contextvars
 import functools
 import time
 
@@ -19,6 +25,17 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 BREAKER_SECONDS = 5.0
+_bypass = contextvars.ContextVar("bypass_redis_breaker", default=False)
+
+
+@contextlib.contextmanager
+def bypassing_breaker():
+    """Cache calls inside ask Redis even when the breaker is open (for invalidations)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
 
 
 class CacheUnavailable(RedisConnectionError):
@@ -28,7 +45,7 @@ class CacheUnavailable(RedisConnectionError):
 def _guarded(method):
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        if self._down_until > time.monotonic():
+        if self._down_until > time.monotonic() and not _bypass.get():
             raise CacheUnavailable("Redis failed recently; not asked again yet")
         try:
             return method(self, *args, **kwargs)

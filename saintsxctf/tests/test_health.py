@@ -98,3 +98,20 @@ def test_a_hung_redis_never_holds_a_request(settings, restore_cache, auth_client
         assert hung.accepted
     assert timings[0] < 3.0  # one timeout (plus the redis client's own retries), then the breaker
     assert max(timings[1:]) < 0.5
+
+
+def test_an_open_breaker_still_lets_writes_invalidate(settings, aggregate_cache):
+    """A process whose breaker is open (Redis failed it a moment ago) still bumps the data version on a write:
+    other processes, whose Redis calls work, must not go on serving what was cached before the write."""
+    if not settings.REDIS_URL:
+        pytest.skip("the breaker belongs to the Redis cache")
+    from logs import cached
+    from saintsxctf.cache import CacheUnavailable
+
+    version = cached.data_version()
+    caches["default"]._cache._down_until = time.monotonic() + 60  # as after a failed call
+    with pytest.raises(CacheUnavailable):
+        caches["default"].get("anything")  # reads skip Redis while the breaker is open
+    cached.invalidate()
+    caches["default"]._cache.reset_breaker()
+    assert cached.data_version() != version
