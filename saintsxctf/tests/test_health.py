@@ -115,3 +115,25 @@ def test_an_open_breaker_still_lets_writes_invalidate(settings, aggregate_cache)
     cached.invalidate()
     caches["default"]._cache.reset_breaker()
     assert cached.data_version() != version
+
+
+def test_a_hung_database_answers_503_within_seconds(tmp_path):
+    """gunicorn on a MySQL address that accepts connections and never answers: a request that needs the
+    database answers 503 with Retry-After after DB_CONNECT_TIMEOUT, /ready says which check failed, /health
+    stays up."""
+    from django.urls import reverse
+
+    from ops.harness import Gunicorn, django_env, request
+
+    with HungServer() as hung:
+        env = django_env(f"mysql://root@127.0.0.1:{hung.port}/nothing", DB_CONNECT_TIMEOUT="2", READY_TIMEOUT="1")
+        with Gunicorn(env, workers=1, logfile=tmp_path / "gunicorn.log") as api:
+            assert request(api.base, "GET", "/health", timeout=30) == (200, {"status": "ok"})
+            start = time.monotonic()
+            status, body = request(api.base, "POST", reverse("auth:token"),
+                                   {"clientId": "andy", "clientSecret": "secret"}, timeout=30)
+            elapsed = time.monotonic() - start
+            assert status == 503 and elapsed < 6, (status, body, elapsed)
+            status, body = request(api.base, "GET", "/ready", timeout=30)
+            assert status == 503 and body["checks"]["database"] in ("timeout", "error: OperationalError")
+        assert hung.accepted
