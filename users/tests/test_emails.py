@@ -6,7 +6,7 @@ from django.urls import reverse
 from saintsxctf.models import OutgoingMail
 from saintsxctf.tests.mailbox import sent_mail
 from users import emails
-from users.models import User
+from users.models import ForgotPasswordCode, User
 from users.tests.factories import ActivationCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,5 +59,6 @@ def test_a_runner_without_an_address_cannot_get_a_forgot_password_code(api_clien
     UserFactory(username="noemail", email=None)
     resp = api_client.post(reverse("forgot_password:forgot_password-detail", kwargs={"username": "noemail"}))
     assert resp.status_code == 424
-    assert sent_mail() == []
+    assert sent_mail() == [] and not OutgoingMail.objects.exists()
+    assert not ForgotPasswordCode.all_objects.filter(user_id="noemail").exists()
 
