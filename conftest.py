@@ -13,7 +13,7 @@ def _fast_tests(settings):
     """A fast hasher first (bcrypt stays available, legacy hashes still verify); a clean cache."""
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.BCryptPasswordHasher",
+        "saintsxctf.auth.hashers.ClientBCryptPasswordHasher",
     ]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {

@@ -1,7 +1,8 @@
 """Users, flair, activation codes and forgot-password codes in the contract's shapes.
 
 Read serializers give the contract's fields in the examples' order; write serializers take only what a
-client may send. No serializer ever outputs `password` or `salt` (deviations.md 1).
+client may send. No serializer outputs `salt`, and only OwnUserSerializer outputs `password` (deviations.md 1
+and 13).
 """
 
 import re
@@ -12,6 +13,7 @@ from rest_framework import serializers
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
 
@@ -41,6 +43,28 @@ class UserSerializer(ReadModelSerializer):
         model = User
         fields = USER_FIELDS
         read_only_fields = fields
+
+
+class OwnUserSerializer(UserSerializer):
+    """A runner's own record, as GET /v2/users/<own username or email> shows it: with `password`, the raw
+    bcrypt hash the web client checks the typed password against in the browser (deviations.md 13). The key
+    is left out when the setting is off or the stored digest holds no raw bcrypt hash."""
+
+    password = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = sorted([*USER_FIELDS, "password"])
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(required=False, min_length=60, max_length=60))
+    def get_password(self, obj) -> str | None:
+        return client_password_hash(obj.password)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["password"] is None:
+            del data["password"]
+        return data
 
 
 class UserPlainDatesSerializer(UserSerializer):
