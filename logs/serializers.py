@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.serializers import CommentHttpTimeSerializer, CommentSerializer
+from comments.serializers import CommentHttpTimeSerializer, CommentInLogSerializer
 from logs.models import METRIC_CHOICES, ExerciseType, Log
 from saintsxctf.api.fields import DurationTextField, HttpDateField
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
@@ -38,7 +38,7 @@ class LogSerializer(ReadModelSerializer):
 class LogWithCommentsSerializer(LogSerializer):
     """A log in GET /v2/logs/, with its comments (read from the prefetch: no query per log)."""
 
-    comments = CommentSerializer(many=True, read_only=True)
+    comments = CommentInLogSerializer(many=True, read_only=True)
 
     class Meta(LogSerializer.Meta):
         fields = [*LOG_FIELDS, "comments"]

@@ -62,11 +62,19 @@ def test_get_log_matches_the_contract_example(auth_client, log1):
             "time_created": "Sun, 30 May 2021 12:00:00 GMT", "type": "run", "username": "andy",
         },
         "comments": [{
-            "comment_id": comment.comment_id, "content": "Get healthy for our Marathon race in VT Sept. 12th!",
+            "comment": f"/v2/comments/{comment.comment_id}", "comment_id": comment.comment_id, "content": "Get healthy for our Marathon race in VT Sept. 12th!",
             "deleted": False, "first": "Joe", "last": "Smith", "log_id": log1.log_id, "time": "2021-05-30 12:05:00",
             "username": "Joe",
         }],
     }
+
+
+def test_each_comment_of_a_log_links_to_itself(auth_client, log1):
+    """The original's `comment` link on every comment of a log, built by the router (it resolves)."""
+    [comment] = auth_client.get(detail(log1.log_id)).json()["comments"]
+    assert comment["comment"] == reverse("comments:comment-detail", kwargs={"comment_id": comment["comment_id"]})
+    linked = auth_client.get(comment["comment"])
+    assert linked.status_code == 200 and linked.json()["comment"]["comment_id"] == comment["comment_id"]
 
 
 def test_get_log_lists_live_comments_newest_first(auth_client, user):
@@ -109,6 +117,7 @@ def test_list_logs_oldest_first_with_comments(auth_client, user, other_user):
     assert body["logs"][0]["comments"] == []
     assert body["logs"][1]["comments"][0]["comment_id"] == comment.comment_id
     assert body["logs"][1]["comments"][0]["time"] == "2021-03-02 09:30:00"
+    assert body["logs"][1]["comments"][0]["comment"] == f"/v2/comments/{comment.comment_id}"
     assert set(body["logs"][1]) == {
         "comments", "date", "deleted", "description", "distance", "feel", "first", "last", "location", "log_id",
         "metric", "miles", "name", "pace", "time", "time_created", "type", "username"}
