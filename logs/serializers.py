@@ -56,13 +56,17 @@ class FeedLogSerializer(LogSerializer):
 
 
 class LogWriteSerializer(serializers.Serializer):
-    """The fields of a log a client sets. Miles and pace are derived on the server, never taken."""
+    """The fields of a log a client sets. Miles and pace are derived on the server (miles are taken only in
+    place of a missing distance)."""
 
     name = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True, default=None)
     location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True, default=None)
     date = serializers.DateField()
     type = serializers.SlugRelatedField(slug_field="type", queryset=ExerciseType.objects.all())
     distance = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
+    # Older clients (iOS) send miles and no distance when the distance is blank: then they are the distance.
+    # With a distance, miles are derived and a sent value (a stale echo) is ignored.
+    miles = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
     metric = serializers.ChoiceField(
         choices=METRIC_CHOICES, required=False, allow_null=True, allow_blank=True, default=None
     )

@@ -221,6 +221,18 @@ def test_a_created_log_renders_as_it_reads_back(auth_client, user, overrides):
     assert auth_client.get(reverse("logs:log-detail", kwargs={"log_id": log["log_id"]})).json()["log"] == log
 
 
+def test_create_with_miles_and_no_distance_stores_those_miles(auth_client, user):
+    """The iOS app leaves `distance` out when it is blank and may send `miles`: the original stored them."""
+    body = new_log_body(miles=5.5, time="00:44:00")
+    del body["distance"]
+    log = auth_client.post(LIST, body, format="json").json()["log"]
+    assert (log["distance"], log["metric"], log["miles"], log["pace"]) == (5.5, "miles", 5.5, "0:08:00")
+    assert Log.objects.get().miles == 5.5
+    # With a distance, miles are derived from it and a stale `miles` counts for nothing.
+    log = auth_client.post(LIST, new_log_body(miles=99, distance=10, metric="kilometers"), format="json").json()["log"]
+    assert (log["distance"], log["miles"]) == (10.0, 6.21317)
+
+
 def refused(resp, error: str) -> None:
     assert resp.status_code == 400
     assert resp.json() == {"self": "/v2/logs", "added": False, "log": None, "error": error}
@@ -291,6 +303,26 @@ def test_update_log(auth_client, log1):
     after = Log.objects.get(pk=log1.pk)
     assert after.modified_user == "andy"
     assert after.time_created == before.time_created
+
+
+def test_update_with_miles_and_no_distance_stores_those_miles(auth_client, log1):
+    body = web_client_put_body(log1, miles=3.25, time="00:26:00")
+    del body["distance"]
+    log = auth_client.put(detail(log1.log_id), body, format="json").json()["log"]
+    assert (log["distance"], log["metric"], log["miles"], log["pace"]) == (3.25, "miles", 3.25, "0:08:00")
+
+
+def test_ios_edit_body_with_stale_miles_pace_comments_and_float_noise(auth_client, log1):
+    """The iOS edit screen sends the feed's log back with the form over it: stale miles and pace, the whole
+    comments array, a zero-padded time and a distance with float noise. Miles and pace are recomputed."""
+    feed_log = auth_client.get(detail(log1.log_id)).json()["log"]
+    body = {**feed_log, "distance": 4.4299999999999997, "time": "00:35:26", "miles": 1.0, "pace": "0:01:00",
+            "comments": [{"comment_id": 1, "content": "old", "time": "Sun, 30 May 2021 12:05:00 GMT"}]}
+    resp = auth_client.put(detail(log1.log_id), body, format="json")
+    assert resp.status_code == 200, resp.json()
+    log = resp.json()["log"]
+    assert (log["distance"], log["miles"], log["time"], log["pace"]) == (4.43, 4.43, "0:35:26", "0:07:59")
+    assert log1.comments.count() == 1
 
 
 def test_update_by_the_path_id_not_the_body_id(auth_client, user, log1):
