@@ -20,6 +20,7 @@ from logs.serializers import (
     RangeViewDaySerializer,
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
+from saintsxctf.api.links import link
 from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema
@@ -212,4 +213,6 @@ class ExerciseTypeViewSet(ListMixin, ContractViewSet):
     @extend_schema(responses=envelope_schema("ExerciseTypes", types=serializers.ListField(child=serializers.CharField())))
     def list(self, request, *args, **kwargs):
         """Get all the exercise types in the database."""
-        return super().list(request, *args, **kwargs)
+        # Unlike every other collection, the original names this one with its trailing slash.
+        types = self.get_serializer(self.get_queryset(), many=True).data
+        return Response({"self": link("types:type-list"), "types": types})

@@ -162,7 +162,7 @@ def refused(resp, error: str) -> None:
     assert not Notification.objects.exists()
 
 
-@pytest.mark.parametrize("body", [None, {}, []])
+@pytest.mark.parametrize("body", [None])  # `{}` and other JSON values: saintsxctf/tests/test_post_bodies.py
 def test_create_without_a_body(auth_client, user, body):
     refused(auth_client.post(LIST, body, format="json"), "the request body isn't populated")
 

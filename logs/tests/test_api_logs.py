@@ -239,7 +239,7 @@ def refused(resp, error: str) -> None:
     assert not Log.all_objects.exists()
 
 
-@pytest.mark.parametrize("body", [None, {}, [], ""])
+@pytest.mark.parametrize("body", [None])  # `{}` and other JSON values: saintsxctf/tests/test_post_bodies.py
 def test_create_without_a_body(auth_client, user, body):
     refused(auth_client.post(LIST, body, format="json"), "the request body isn't populated")
 
@@ -273,8 +273,7 @@ def test_create_with_bad_values(auth_client, user, overrides):
 
 def test_create_with_malformed_json(auth_client, user):
     resp = auth_client.post(LIST, "{not json", content_type="application/json")
-    assert resp.status_code == 400
-    assert resp.json()["error_description"] == "Bad Request"
+    refused(resp, "the request body isn't populated")  # the original's get_json(silent=True) gave None
     assert not Log.objects.exists()
 
 
