@@ -20,6 +20,8 @@ COMMENT_FIELDS = ["comment_id", "content", "deleted", "first", "last", "log_id",
 class CommentSerializer(ReadModelSerializer):
     """A comment with its time as `str()` renders it (GET /v2/comments/<id>, comments inside a log)."""
 
+    null_defaults = {"first": "", "last": "", "content": ""}  # the iOS app force-reads them (other-clients.md 5.4)
+
     log_id = serializers.IntegerField(read_only=True)
     time = PlainDateTimeField(read_only=True)
     username = serializers.CharField(source="user_id", read_only=True)

@@ -21,7 +21,14 @@ FEED_LOG_FIELDS = [
 
 
 class LogSerializer(ReadModelSerializer):
-    """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT)."""
+    """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT).
+
+    A log without a distance, metric, time or name (the iOS app leaves them out when blank; legacy rows) shows
+    0, 'miles', '0:00:00' and '': both clients force-read them (other-clients.md 5.3, 5.4, 5.6; the web
+    client's edit form calls distance.toFixed)."""
+
+    null_defaults = {"distance": 0.0, "miles": 0.0, "metric": "miles", "time": "0:00:00", "pace": "0:00:00",
+                     "name": "", "first": "", "last": ""}
 
     pace = DurationTextField(read_only=True)
     time = DurationTextField(read_only=True)
