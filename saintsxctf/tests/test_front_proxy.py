@@ -206,3 +206,23 @@ def test_the_ios_app_reads_pictures_from_the_uasset_host(stack, token):
     status, _, raw = call(stack, "GET", "/" + body["key"], host=IOS_UASSET)  # /prod/profile/<username>/<name>
     assert status == 200 and raw == data
     assert call(stack, "GET", "/v2/users", host=IOS_UASSET)[0] == 404
+
+
+def test_the_ios_app_reads_a_group_picture_by_the_groups_name(stack, token):
+    bearer = {"Authorization": f"Bearer {token}"}
+    _, groups = call_json(stack, "GET", f"/api/v2/users/groups/{COACH}", headers=bearer)
+    group = next(g for g in groups["groups"] if g["user"] == "admin" and g["status"] == "accepted")
+    _, body = call_json(stack, "POST", "/fn/uasset/signed-url/group", headers={"authorization": token},
+                        body={"groupId": group["id"], "contentType": "image/png"})
+    data = png((6, 6))
+    s3_path = "/s3/" + body["uploadUrl"].replace("https://s3.amazonaws.com/", "")
+    assert call(stack, "PUT", s3_path, data=data, headers={"Content-Type": "image/png"})[0] == 200
+    name = body["key"].split("/")[-1]
+    _, current = call_json(stack, "GET", f"/api/v2/groups/{group['id']}", headers=bearer)
+    status, _ = call_json(stack, "PUT", f"/api/v2/groups/{group['id']}", headers=bearer,
+                          body={**current["group"], "grouppic_name": name})
+    assert status == 200
+    # The web client by id, the iOS app by name on its picture host.
+    assert call(stack, "GET", f"/uasset/group/{group['id']}/{name}")[2] == data
+    status, _, raw = call(stack, "GET", f"/prod/group/{group['group_name']}/{name}", host=IOS_UASSET)
+    assert status == 200 and raw == data
