@@ -30,14 +30,27 @@ INDEX = "<!doctype html><html><body><!-- the built web client --><div id=\"react
 UPLOAD_LIMIT = 200_000  # bytes, lowered for the test so an oversized picture is quick to send
 
 
-@pytest.fixture(scope="module")
-def stack():
-    """nginx on ops/nginx's file -> gunicorn (2 workers) -> a migrated, seeded SQLite file."""
-    if nginx_binary() is None:
+def require_nginx(binary: str | None) -> None:
+    """Skip without nginx, except in CI (CI=true), where a missing nginx is a failure: the proxy must be tested."""
+    if binary is None:
         message = "nginx is not installed: scripts/test-deps.sh installs it (make test)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_without_nginx_ci_fails_and_a_laptop_skips(monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        require_nginx(None)
+    require_nginx("/usr/sbin/nginx")  # with it, nothing happens
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """nginx on ops/nginx's file -> gunicorn (2 workers) -> a migrated, seeded SQLite file."""
+    require_nginx(nginx_binary())
     with tempfile.TemporaryDirectory(prefix="saintsxctf-proxy-test-") as tmp:
         tmp = Path(tmp)
         os.chmod(tmp, 0o755)
