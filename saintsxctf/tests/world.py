@@ -75,8 +75,17 @@ class World:
 
 
 def build_world() -> World:
-    """The world, with the same fake texts every time (the fuzz test's answers must not vary between runs)."""
+    """The world, with the same fake texts every time (the fuzz test's answers must not vary between runs); the
+    factories' random state is put back afterwards, so later tests do not depend on whether a world was built."""
+    state = factory.random.get_random_state()
     factory.random.reseed_random("saintsxctf-world")
+    try:
+        return _build_world()
+    finally:
+        factory.random.set_random_state(state)
+
+
+def _build_world() -> World:
     users = {
         OWNER: UserFactory(username="andy", first="Andy", last="Jarombek", email="andy@example.com"),
         RUNNER: UserFactory(username="dotty", first="Dotty", last="Jarombek", email="dotty@example.com"),
