@@ -16,8 +16,17 @@ from saintsxctf.admin import (
 
 @admin.register(ExerciseType)
 class ExerciseTypeAdmin(CoachScopedMixin, admin.ModelAdmin):
+    """Coaches may open a type (a log's page links to it) but it is not one of their tools on the index."""
+
     list_display = ("type",)
     search_fields = ("type",)
+    coach_permissions = frozenset({"view"})
+
+    def coach_queryset(self, queryset, group_ids):
+        return queryset
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))

@@ -43,7 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "saintsxctf.apps.SaintsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -159,6 +159,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.com>")
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
+# The coach dashboard flags a runner with no log for this many days (groups/dashboard.py).
+COACH_QUIET_DAYS = env_int("COACH_QUIET_DAYS", 7)
 
 # ------------------------------------------------------------------------------------------------
 # The API
