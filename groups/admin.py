@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from groups.models import Group, GroupMember, TrainingTarget
 from groups.services import DECLINED, member_approve, member_decline, membership_change_problem
@@ -113,7 +115,9 @@ class GroupAdmin(AuditedAdmin):
 
     @admin.display(description="pending", ordering="pending_count")
     def pending(self, obj):
-        return obj.pending_count
+        """The count, linking to the group's dashboard (where the requests have Approve and Decline)."""
+        return format_html('<a href="{}#pending">{}</a>', reverse("admin:coach-dashboard-group", args=[obj.pk]),
+                           obj.pending_count)
 
 
 def decide(request, queryset, decision, verb: str) -> str:

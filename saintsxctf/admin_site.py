@@ -14,6 +14,7 @@ class CoachAdminSite(admin.AdminSite):
     site_header = "SaintsXCTF coaching"
     site_title = "SaintsXCTF coaching"
     index_title = "Team administration"
+    index_template = "admin/saintsxctf_index.html"
 
     @property
     def site_url(self):

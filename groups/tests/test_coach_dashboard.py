@@ -163,3 +163,25 @@ def test_dashboard_reads_in_constant_queries(xc):
         TrainingTarget.objects.create(group=xc.group, user=runner, kind="all", weekly_miles=10 + n,
                                       start=current_date() - timedelta(days=7), end=current_date())
     assert count() == small <= 7
+
+
+def test_superuser_reaches_every_groups_dashboard_from_the_index(xc, tf):
+    from groups.tests.coaching import superuser_client
+
+    client = superuser_client()
+    index = client.get(reverse("admin:index"))
+    assert "admin/coach_dashboard.html" not in [t.name for t in index.templates]
+    assert reverse("admin:coach-dashboard") in index.content.decode()
+    page = client.get(reverse("admin:coach-dashboard-group", args=[tf.group.pk]))
+    assert page.status_code == 200 and {g.pk for g in page.context["groups"]} == {xc.group.pk, tf.group.pk}
+    listing = client.get(reverse("admin:groups_group_changelist")).content.decode()
+    assert reverse("admin:coach-dashboard-group", args=[tf.group.pk]) + "#pending" in listing
+
+
+def test_runner_without_staff_cannot_open_the_dashboard(xc):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(xc.runner)
+    response = client.get(reverse("admin:coach-dashboard-group", args=[xc.group.pk]))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]

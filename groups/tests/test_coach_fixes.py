@@ -199,3 +199,27 @@ def test_admin_is_branded_and_reachable_without_slash(xc, settings):
     page = xc.client.get(reverse("admin:index")).content.decode()
     assert "SaintsXCTF coaching" in page and "Django administration" not in page
     assert 'href="https://web.example"' in page
+
+
+def test_coach_comments_on_a_runners_log_and_the_runner_is_notified(xc, tf):
+    log = Log.objects.get(name="xc tempo")
+    page = xc.client.get(reverse("admin:logs_log_change", args=[log.pk])).content.decode()
+    assert 'id="coach-comment"' in page and reverse("admin:logs_log_comment", args=[log.pk]) in page
+
+    done = xc.client.post(reverse("admin:logs_log_comment", args=[log.pk]), {"content": "Great tempo, rest up"},
+                          follow=True)
+    assert "they have been notified" in done.content.decode()
+    comment = log.comments.get()
+    assert (comment.user_id, comment.content) == (xc.coach.username, "Great tempo, rest up")
+    note = Notification.objects.get(user=xc.runner)
+    assert "commented on your exercise log" in note.description and str(log.pk) in note.link
+    assert "Great tempo, rest up" in xc.client.get(reverse("admin:logs_log_change", args=[log.pk])).content.decode()
+    assert LogEntry.objects.filter(object_id=str(log.pk), change_message__startswith="Commented").exists()
+
+    # Another group's runner's log, a missing log, an empty comment, a GET: nothing is posted.
+    theirs = Log.objects.get(name="tf tempo")
+    assert xc.client.post(reverse("admin:logs_log_comment", args=[theirs.pk]), {"content": "x"}).status_code == 404
+    assert xc.client.post(reverse("admin:logs_log_comment", args=[999999]), {"content": "x"}).status_code == 404
+    xc.client.post(reverse("admin:logs_log_comment", args=[log.pk]), {"content": ""})
+    assert xc.client.get(reverse("admin:logs_log_comment", args=[log.pk])).status_code == 405
+    assert log.comments.count() == 1 and not theirs.comments.exists()
