@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from groups.models import Group, GroupMember, TrainingTarget
-from groups.services import DECLINED, member_approve, member_decline, membership_change_problem
+from groups.services import (
+    DECLINED,
+    group_member_update,
+    member_approve,
+    member_decline,
+    membership_change_problem,
+)
 from logs.models import Log
 from saintsxctf.admin import (
     LOG_CSV_COLUMNS,
@@ -109,6 +115,21 @@ class GroupAdmin(AuditedAdmin):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else ("group_name", *fields)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not GroupMember:
+            return super().save_formset(request, form, formset, change)
+        was = {f.instance.pk: f.initial.get("status") for f in formset.forms if f.instance.pk}
+        members = formset.save(commit=False)  # changed and new rows; deletions wait in deleted_objects
+        for member in formset.deleted_objects:
+            member.delete()
+        for member in members:
+            if member.pk in was:
+                save_membership(request, member, was[member.pk])
+            else:
+                member.save()  # a superuser adding a member
+        formset.save_m2m()
+        return None
+
     @admin.display(description="members", ordering="accepted_count")
     def accepted(self, obj):
         return obj.accepted_count
@@ -165,6 +186,18 @@ def demote_members(modeladmin, request, queryset):
     count = audited_update(GroupMember.objects.filter(pk__in=[m.pk for m in chosen]), role="user")
     log_admin_changes(request, chosen, "Made a regular member.")
     modeladmin.message_user(request, f"{count} admin(s) are regular members now.")
+
+
+def save_membership(request, member: GroupMember, was: str | None) -> None:
+    """Save a member row edited in a form through the services: accepting a pending request is an approval (the
+    runner is notified and joins the team too), any other change of status or role goes through
+    group_member_update, as the API's PUT does."""
+    if was == "pending" and member.status == "accepted":
+        approved = member_approve(membership=member, by=request.user)
+        if approved is not None and approved.role != member.role:
+            group_member_update(membership=approved, status="accepted", role=member.role)
+    else:
+        group_member_update(membership=member, status=member.status, role=member.role)
 
 
 class GroupMemberForm(forms.ModelForm):
@@ -233,6 +266,11 @@ class GroupMemberAdmin(AuditedAdmin):
             # leave the runner out. Superusers restore rows with the restore action.
             return ("group", "user", "status", "role", *fields)
         return fields if request.user.is_superuser else ("group", "user", *fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        return save_membership(request, obj, form.initial.get("status"))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.deleted:

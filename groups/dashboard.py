@@ -106,11 +106,13 @@ def weekly_totals(usernames: list[str], weeks: list[Week]) -> dict[tuple[str, in
             for r in rows}
 
 
-def last_log_dates(usernames: list[str]) -> dict[str, date]:
+def last_log_dates(usernames: list[str], since: date) -> dict[str, date]:
+    """The last day each runner logged on, from `since` on (older history is not read: a runner with nothing
+    since then is absent, and shown as quiet for the whole window)."""
     if not usernames:
         return {}
-    rows = (LogSummary.objects.filter(period=LogSummary.DAY, user_id__in=usernames).values("user_id")
-            .annotate(last=Max("start")).order_by())
+    rows = (LogSummary.objects.filter(period=LogSummary.DAY, user_id__in=usernames, start__gte=since)
+            .values("user_id").annotate(last=Max("start")).order_by())
     return {r["user_id"]: r["last"] for r in rows}
 
 
@@ -199,7 +201,8 @@ def coach_dashboard(group: Group, *, today: date | None = None, weeks: int = WEE
     runners = [m for m in members if m["status"] == "accepted" and not m["user__is_staff"]]
     names = [m["user_id"] for m in runners]
     totals = weekly_totals(names, week_list)
-    last_logs = last_log_dates(names)
+    window = min(week_list[0].start, today - timedelta(days=quiet_days))
+    last_logs = last_log_dates(names, window)
     targets = targets_in_force(group, today)
     target_rows = [target_for(name, targets, today) for name in names]
     in_force = [t for t in {t.pk: t for t in target_rows if t}.values()]
@@ -220,7 +223,8 @@ def coach_dashboard(group: Group, *, today: date | None = None, weeks: int = WEE
         runner_flags = []
         if last is None or quiet_for >= quiet_days:
             runner_flags.append({"kind": "quiet", "log_id": None, "date": last,
-                                 "text": f"No log for {quiet_for} days" if last else "No log yet"})
+                                 "text": f"No log for {quiet_for} days" if last
+                                 else f"No log since {window:%b %d, %Y}"})
         recent, before = cells[-2:], cells[-6:-2]
         recent_avg = _feel_average(recent)
         before_avg = _feel_average(before)

@@ -223,3 +223,20 @@ def test_coach_comments_on_a_runners_log_and_the_runner_is_notified(xc, tf):
     xc.client.post(reverse("admin:logs_log_comment", args=[log.pk]), {"content": ""})
     assert xc.client.get(reverse("admin:logs_log_comment", args=[log.pk])).status_code == 405
     assert log.comments.count() == 1 and not theirs.comments.exists()
+
+
+def test_accepting_in_the_member_form_is_an_approval(xc):
+    """The form path approves through the same service as the buttons: notification, team membership."""
+    from teams.models import Team, TeamGroup, TeamMember
+
+    team = Team.objects.create(name="saints", title="Saints")
+    TeamGroup.objects.create(team=team, group=xc.group)
+    TeamMember.objects.create(team=team, user=xc.pending, status="pending")
+    pending = GroupMember.objects.get(group=xc.group, user=xc.pending)
+    response = xc.client.post(reverse("admin:groups_groupmember_change", args=[pending.pk]),
+                              {"status": "accepted", "role": "user"})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == "accepted"
+    assert TeamMember.objects.get(team=team, user=xc.pending).status == "accepted"
+    assert Notification.objects.filter(user=xc.pending, description__contains="approved").exists()
