@@ -231,6 +231,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The coach's view (groups/serializers.py): one name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TargetKindEnum": "groups.models.TARGET_KIND_CHOICES",
+        "TargetStatusEnum": ["under", "on", "over"],
+        "DashboardFlagKindEnum": ["quiet", "low_feel", "feel_falling", "pain"],
+    },
 }
 
 # ------------------------------------------------------------------------------------------------
