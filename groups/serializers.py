@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from groups.models import ROLE_CHOICES, STATUS_CHOICES, Group, GroupMember, TrainingTarget
+from groups.models import ROLE_CHOICES, STATUS_CHOICES, TARGET_KIND_CHOICES, Group, GroupMember, TrainingTarget
 from saintsxctf.api.fields import HttpDateField
 from saintsxctf.api.links import link
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
@@ -153,7 +153,7 @@ class TargetWriteSerializer(serializers.Serializer):
     """What a group admin sends to set a target: `username` omitted or null means the whole group."""
 
     username = serializers.CharField(required=False, allow_null=True, max_length=20)
-    kind = serializers.ChoiceField(choices=["run", "all"], default="run")
+    kind = serializers.ChoiceField(choices=TARGET_KIND_CHOICES, default="run")
     weekly_miles = serializers.FloatField(min_value=0.1, max_value=500)
     start = serializers.DateField()
     end = serializers.DateField()
@@ -171,7 +171,7 @@ class TargetProgressSerializer(serializers.Serializer):
 
     target_id = serializers.IntegerField()
     scope = serializers.ChoiceField(choices=["group", "runner"])
-    kind = serializers.ChoiceField(choices=["run", "all"])
+    kind = serializers.ChoiceField(choices=TARGET_KIND_CHOICES)
     weekly_miles = serializers.FloatField()
     start = serializers.DateField()
     end = serializers.DateField()
