@@ -207,7 +207,9 @@ def coach_dashboard(group: Group, *, today: date | None = None, weeks: int = WEE
     target_rows = [target_for(name, targets, today) for name in names]
     in_force = [t for t in {t.pk: t for t in target_rows if t}.values()]
     ranges = range_totals(names, in_force, today)
-    flagged = recent_flag_logs(names, today)
+    flagged = {}
+    for log in recent_flag_logs(names, today):
+        flagged.setdefault(log["user_id"], []).append(log)
     current_week = Week(week_start_date(today, group.week_start), week_start_date(today, group.week_start)
                         + timedelta(days=6))
     current_index = week_list.index(this_week) if this_week else None
@@ -231,7 +233,7 @@ def coach_dashboard(group: Group, *, today: date | None = None, weeks: int = WEE
         if recent_avg is not None and before_avg is not None and before_avg - recent_avg >= FEEL_DROP:
             runner_flags.append({"kind": "feel_falling", "log_id": None, "date": None,
                                  "text": f"Feel falling: {before_avg:.1f} → {recent_avg:.1f}"})
-        for log in (row for row in flagged if row["user_id"] == name):
+        for log in flagged.get(name, ()):
             if log["feel"] <= LOW_FEEL:
                 runner_flags.append({"kind": "low_feel", "log_id": log["log_id"], "date": log["date"],
                                      "text": f"Feel {log['feel']} on {log['date']:%b %d}: {log['name'] or 'log'}"})
