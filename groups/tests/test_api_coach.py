@@ -12,7 +12,16 @@ from groups.models import TrainingTarget
 from groups.queries import current_date
 from groups.tests.factories import GroupMemberFactory
 from logs.tests.factories import LogFactory
-from saintsxctf.tests.world import ACTORS, ANON, GROUP_ADMIN, OTHER_ADMIN, OWNER, RUNNER, build_world
+from saintsxctf.tests.world import (
+    ACTORS,
+    ANON,
+    GROUP_ADMIN,
+    OTHER_ADMIN,
+    OWNER,
+    RUNNER,
+    build_world,
+    secrets_in,
+)
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +86,7 @@ def test_dashboard_body(world):
     assert {f["kind"] for f in runners["dotty"]["flags"]} == {"quiet"}
     assert board["targets"][0]["weekly_miles"] == 20.0 and board["targets"][0]["username"] is None
     assert sum(board["target_summary"].values()) == 3
+    assert secrets_in(body, viewer="coach", known=dashboard_path(world.group.pk)) == []
 
 
 def test_dashboard_of_a_missing_group_refuses_everyone_alike(world):
@@ -122,7 +132,9 @@ def test_set_list_and_remove_targets(world):
         response = client.post(path, bad, format="json")
         assert (response.status_code, response.json()) == (400, refused), bad
 
-    listed = client.get(path).json()["targets"]
+    listed = client.get(path).json()
+    assert secrets_in(listed, viewer="coach", known=path) == []
+    listed = listed["targets"]
     assert target["id"] in [t["id"] for t in listed]
 
     delete = reverse("groups:group-target-delete", kwargs={"group_id": world.group.pk, "target_id": target["id"]})
