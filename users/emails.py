@@ -69,3 +69,13 @@ def send_welcome(user) -> None:
     """Welcome a runner who just signed up."""
     send(template="welcome", subject=WELCOME_SUBJECT, to=user.email,
          context={"username": user.username, "first": user.first, "last": user.last})
+
+
+REPORT_SUBJECT = "{first} {last} SaintsXCTF Report"
+
+
+def send_report(*, user, report: str) -> None:
+    """Mail a runner's report (iOS: POST /fn/email/report) to the site's administrator (REPORT_EMAIL)."""
+    send(template="report", subject=REPORT_SUBJECT.format(first=user.first, last=user.last),
+         to=settings.REPORT_EMAIL,
+         context={"username": user.username, "first": user.first, "last": user.last, "report": report})
