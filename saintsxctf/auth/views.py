@@ -33,17 +33,18 @@ class TokenView(PublicView):
     @extend_schema(request=TokenRequestSerializer, tags=["Auth"],
                    responses={200: TokenResultSerializer, 400: ErrorBody, 429: ErrorBody})
     def post(self, request):
-        """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": null}` for an unknown user,
-        false for a wrong password. Old clients read `result` only; new ones refresh with `refresh`."""
+        """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": ""}` when refused.
+        Old clients read `result` only; new ones refresh with `refresh`."""
+        # A refusal is the original auth service's empty string: the iOS app maps `result` as a String and
+        # crashes on false or null; the web client shows "Invalid username and password" (other-clients.md 5.1).
+        refused = Response({"result": ""})
         body = TokenRequestSerializer(data=request.data)
         if not body.is_valid():
-            return Response({"result": False})
+            return refused
         client_id = body.validated_data["clientId"]
         user = User.objects.filter(Q(username=client_id) | Q(email=client_id)).order_by("pk").first()
-        if user is None:
-            return Response({"result": None})
-        if not user.check_password(body.validated_data["clientSecret"]):
-            return Response({"result": False})
+        if user is None or not user.check_password(body.validated_data["clientSecret"]):
+            return refused
         refresh = issue_refresh_token(user)
         return Response({"result": str(legacy_access_token(refresh)), "refresh": str(refresh)})
 
