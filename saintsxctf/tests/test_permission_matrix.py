@@ -341,12 +341,15 @@ EXPECTED: dict[tuple[str, str], Row] = {
                            "end": "2021-08-31", "note": "Summer base"},
         expect=group_admin_only(200, "User {you} is not authorized to create a target in group with id {w.group.pk}.",
                                 added=False, target=None),
+        changes=lambda w, a: changed("groups_trainingtarget", group_id=w.group.pk, user_id=w.owner.username,
+                                     weekly_miles=30.0, note="Summer base", deleted=False),
     ),
     ("groups:group-target-delete", "DELETE"): Row(
         kwargs=lambda w: {"group_id": w.group.pk, "target_id": TrainingTarget.objects.create(
             group=w.group, kind="run", weekly_miles=25, start=date(2021, 6, 1), end=date(2021, 8, 31)).pk},
         expect=group_admin_only(204, "User {you} is not authorized to delete target {w.last_target.pk} of group "
                                      "with id {w.group.pk}.", deleted=False),
+        changes=lambda w, a: changed("groups_trainingtarget", id=w.last_target.pk, deleted=True),
     ),
     # -- logs ----------------------------------------------------------------------------------------------
     ("logs:log-list", "POST"): Row(
