@@ -155,7 +155,8 @@ class DeletedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == "all":
+        if value == "all" or (request.method == "POST" and "action" in request.POST):
+            # An action applies to exactly the rows ticked (restore acts on deleted ones); scoping still holds.
             return queryset
         if value == "yes":
             return queryset.filter(deleted=True)
