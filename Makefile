@@ -44,9 +44,9 @@ lint: install
 
 # Recompile the lock files after editing requirements.in / requirements-dev.in (needs PyPI).
 lock: install
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 		-o requirements.txt requirements.in
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 		-o requirements-dev.txt requirements-dev.in
 
 # The load benchmark on MariaDB (bench/README.md); e.g. `make bench BENCH_DURATION=3 BENCH_SCALES=small`.

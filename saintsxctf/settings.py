@@ -57,7 +57,7 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "saintsxctf.apps.SaintsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -220,6 +220,8 @@ ADMINS = [(address.split("<")[0].strip() or address, address.split("<")[-1].rstr
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
+# The coach dashboard flags a runner with no log for this many days (groups/dashboard.py).
+COACH_QUIET_DAYS = env_int("COACH_QUIET_DAYS", 7)
 # Where runners' reports (the iOS app's "Report" screen, POST /fn/email/report) are mailed.
 REPORT_EMAIL = env("REPORT_EMAIL", env("API_CONTACT_EMAIL", "andrew@jarombek.com"))
 
@@ -295,6 +297,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The coach's view (groups/serializers.py): one name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TargetKindEnum": "groups.models.TARGET_KIND_CHOICES",
+        "TargetStatusEnum": ["under", "on", "over"],
+        "DashboardFlagKindEnum": ["quiet", "low_feel", "feel_falling", "pain"],
+    },
 }
 
 # ------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 import comments.urls
@@ -35,6 +36,7 @@ urlpatterns = [
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v2/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin", RedirectView.as_view(pattern_name="admin:index")),  # APPEND_SLASH is off (the contract's)
     path("admin/", admin.site.urls),
     *[path(f"v2/{router.path}", include((router.urls, router.namespace))) for router in API_ROUTERS],
     # Last: any other path answers the contract's 404 body, in DEBUG too (never Django's HTML page).
