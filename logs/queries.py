@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from groups.models import GroupMember
 from logs.cached import cached
-from logs.models import Log, LogSummary
+from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
 from saintsxctf.api.errors import ContractError
 from saintsxctf.lookups import ValuesIn
 from teams.models import TeamMember
@@ -30,6 +30,7 @@ BAD_RANGE_VIEW_FILTER = "filter_by must be one of 'all', 'group', 'groups', 'use
 BAD_GROUP_BUCKET = "bucket must be a group id (a whole number) when filtering by group"
 BAD_EXERCISE_TYPES = "exercise_types must be letters from 'r' (run), 'b' (bike), 's' (swim) and 'o' (other)"
 BAD_DATE = "{name} must be a date formatted YYYY-MM-DD"
+DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}"
 
 
 def group_id(bucket: str) -> int:
@@ -187,9 +188,12 @@ def parse_date(text: str, name: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise ContractError(BAD_DATE.format(name=name))
+    if not FIRST_LOG_DATE <= value <= LAST_LOG_DATE:
+        raise ContractError(DATE_OUT_OF_RANGE.format(name=name))
+    return value
 
 
 def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str) -> list[dict]:

@@ -171,11 +171,16 @@ SQL_QUERY_COUNT_HEADER = env_bool("SQL_QUERY_COUNT_HEADER", False)
 if SQL_QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "saintsxctf.middleware.QueryCountHeaderMiddleware")
 
+# Hard limits on request bodies (saintsxctf/api/parsers.py): larger bodies answer 413, deeper JSON 400. The web
+# client's largest body is a few kB and its deepest three levels.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["saintsxctf.api.renderers.ContractJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["saintsxctf.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "saintsxctf.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "saintsxctf.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

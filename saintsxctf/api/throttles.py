@@ -21,15 +21,15 @@ Attaching them: one line on the view. Only POST requests are counted, so a views
 """
 
 import hashlib
-import json
 import re
 import time
 
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
-from django.http.request import RawPostDataException
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from saintsxctf.api.parsers import read_json
 
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
            "d": 86400, "day": 86400}
@@ -110,12 +110,10 @@ class AccountThrottle(WindowThrottle):
 
 
 def json_body(request):
-    """The request's JSON body, read without consuming `request.data`: a malformed body stays the view's to
-    answer, exactly as it would without the throttle."""
-    try:
-        return json.loads(request._request.body or b"null")
-    except (ValueError, RawPostDataException, RequestDataTooBig):
-        return None
+    """The request's JSON body as the view will read it (saintsxctf/api/parsers.py), without consuming
+    `request.data`: a body the parser refuses stays the view's to answer, exactly as it would without the
+    throttle (and it reaches no password check)."""
+    return read_json(request)
 
 
 def throttles(name: str, *, body_fields: tuple[str, ...] = (), path_kwargs: tuple[str, ...] = ()) -> list[type]:
