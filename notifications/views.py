@@ -17,6 +17,7 @@ from notifications.serializers import (
 from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
 from users.models import User
 
@@ -31,6 +32,7 @@ class NotificationViewSet(ContractModelViewSet):
     serializer_class = NotificationSerializer
     write_serializer_class = NotificationWriteSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
+    throttle_classes = NOTIFICATION_THROTTLES  # POSTs, per sender
     lookup_url_kwarg = "notification_id"
     unparseable_body_is_empty = True
     messages = {

@@ -187,14 +187,20 @@ REST_FRAMEWORK = {
     # Throttles (saintsxctf/api/throttles.py): per client address and per account named in the request, counted
     # in the shared cache. `<requests>/<period>`, e.g. 30/min or 100/10min.
     "DEFAULT_THROTTLE_RATES": {
+        # Sign-in (/auth/token, /auth/token/pair, the admin login): per address, and per account and address.
         "token_ip": env("THROTTLE_TOKEN_IP", "60/min"),
-        "token_account": env("THROTTLE_TOKEN_ACCOUNT", "30/min"),
+        "token_account": env("THROTTLE_TOKEN_ACCOUNT", "30/min,300/day"),
         "signup_ip": env("THROTTLE_SIGNUP_IP", "20/min"),
         "signup_account": env("THROTTLE_SIGNUP_ACCOUNT", "10/min"),
         "forgot_password_ip": env("THROTTLE_FORGOT_PASSWORD_IP", "20/min"),
         "forgot_password_account": env("THROTTLE_FORGOT_PASSWORD_ACCOUNT", "5/min"),
         "activation_code_ip": env("THROTTLE_ACTIVATION_CODE_IP", "30/min"),
         "activation_code_account": env("THROTTLE_ACTIVATION_CODE_ACCOUNT", "10/min"),
+        # Every check of a guessable code (forgot-password validate and change_password, activation code
+        # lookups, signup), one allowance per address for all of them.
+        "code_check_ip": env("THROTTLE_CODE_CHECK_IP", "30/10min,300/day"),
+        "change_password_account": env("THROTTLE_CHANGE_PASSWORD_ACCOUNT", "10/min"),
+        "notification_sender": env("THROTTLE_NOTIFICATION_SENDER", "30/min,500/day"),
     },
     # How many proxies in front of gunicorn append to X-Forwarded-For. 0: the client address is REMOTE_ADDR and
     # the header is ignored (otherwise any client could name its own address and dodge the per-address limits).

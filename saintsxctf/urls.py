@@ -13,6 +13,7 @@ import teams.urls
 import users.urls
 from saintsxctf import views
 from saintsxctf.api.errors import handler404 as handler404_view
+from saintsxctf.auth.admin_login import admin_login
 
 # Every resource group of /v2, in the order /v2/links lists them.
 API_ROUTERS = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v2/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/login/", admin_login, name="admin-login"),  # the stock login, throttled
     path("admin/", admin.site.urls),
     *[path(f"v2/{router.path}", include((router.urls, router.namespace))) for router in API_ROUTERS],
     # Last: any other path answers the contract's 404 body, in DEBUG too (never Django's HTML page), whatever

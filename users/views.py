@@ -12,6 +12,8 @@ from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
+    CHANGE_PASSWORD_THROTTLES,
+    CODE_CHECK_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
     SIGNUP_THROTTLES,
 )
@@ -212,7 +214,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "PasswordChanged", password_updated=serializers.BooleanField(),
         forgot_password_code_deleted=serializers.BooleanField()))
     @action(detail=False, methods=["put"], url_path=r"(?P<username>[^/]+)/change_password",
-            url_name="change-password",
+            url_name="change-password", throttle_classes=CHANGE_PASSWORD_THROTTLES,
             error_body={"password_updated": False, "forgot_password_code_deleted": False})
     def change_password(self, request, username=None):
         """Update a user with a given username.  Specifically, alter the users password."""
@@ -282,6 +284,12 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete activation code {obj.activation_code}.",
     }
+
+    def get_throttles(self):
+        # Looking a code up is guessing one: the code checks' allowance. Creating codes: the group admin's.
+        if self.action in ("retrieve", "exists"):
+            return [throttle() for throttle in CODE_CHECK_THROTTLES]
+        return super().get_throttles()
 
     def get_object(self):
         """The live code named in the path, in any letter case."""
@@ -376,7 +384,8 @@ class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
     @extend_schema(responses=dict.fromkeys((200, 400), envelope_schema(
         "ForgotPasswordValidation", is_valid=serializers.BooleanField(),
         username=serializers.CharField(allow_null=True))))
-    @action(detail=False, methods=["get"], url_path=r"validate/(?P<code>[^/]+)", url_name="validate")
+    @action(detail=False, methods=["get"], url_path=r"validate/(?P<code>[^/]+)", url_name="validate",
+            throttle_classes=CODE_CHECK_THROTTLES)
     def validate(self, request, code=None):
         """Validate if a forgot password code exists."""
         found = queries.forgot_password_code_valid(code)
