@@ -72,12 +72,17 @@ class NotificationViewSet(ContractModelViewSet):
             self.fail("invalid")
         serializer = NotificationWriteSerializer(data=body)
         # The original answered 500 for these (a too long text, an unknown user): 400 (deviations.md 2).
-        if not serializer.is_valid() or not User.objects.filter(username=serializer.validated_data["username"]).exists():
+        if not serializer.is_valid():
             self.fail("failed")
         data = serializer.validated_data
+        # Stored under the recipient's username as the database has it, however the body spelled it (the
+        # lookup matches `ROSA0` and `rosá0` to rosa0, who must be able to mark it viewed and delete it).
+        recipient = User.objects.filter(username=data["username"]).first()
+        if recipient is None:
+            self.fail("failed")
         # Old clients post the notification the API already created for the same event: return that one.
         notification = notification_create(
-            user=data["username"], description=data["description"], link=data.get("link"), deduplicate=True,
+            user=recipient, description=data["description"], link=data.get("link"), deduplicate=True,
         )
         return self.envelope(added=True, notification=NotificationSerializer(notification).data)
 

@@ -133,8 +133,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Every new password (signup, reset, the admin) passes these. The web client asks for 8+ characters on its reset
+# page and up to 80; signup keeps the contract's 6 (README, "Passwords").
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "first", "last", "email")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -159,6 +165,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.com>")
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
+# This API as a mail's reader reaches it (links in emails that the API itself serves, e.g. undoing an email
+# change): the front proxy serves it under /api of the web client's origin.
+API_PUBLIC_URL = env("API_PUBLIC_URL", f"{WEB_APP_URL.rstrip('/')}/api")
 
 # ------------------------------------------------------------------------------------------------
 # The API

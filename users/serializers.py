@@ -14,6 +14,7 @@ from saintsxctf.api.links import LinkField
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
+from users.services import check_new_password
 
 USER_FIELDS = [
     "activation_code", "class_year", "deleted", "description", "email", "favorite_event", "first",
@@ -86,6 +87,8 @@ class UserSignupSerializer(serializers.Serializer):
             raise serializers.ValidationError(SIGNUP_USERNAME)
         if not EMAIL_PATTERN.match(attrs["email"]):
             raise serializers.ValidationError(SIGNUP_EMAIL)
+        candidate = User(username=attrs["username"], email=attrs["email"], first=attrs["first"], last=attrs["last"])
+        check_new_password(attrs["password"], candidate, error=serializers.ValidationError)
         return attrs
 
 
@@ -105,6 +108,12 @@ class UserWriteSerializer(serializers.ModelSerializer):
 
     class_year = serializers.IntegerField(allow_null=True, default=None, min_value=0, max_value=9999)
     week_start = serializers.ChoiceField(WEEK_START_CHOICES, allow_null=True, default="monday")
+
+    def validate_email(self, value):
+        # The signup's rule (an address, never a bare name: sign-in looks accounts up by username or email).
+        if value and not EMAIL_PATTERN.match(value):
+            raise serializers.ValidationError(SIGNUP_EMAIL)
+        return value
 
     class Meta:
         model = User

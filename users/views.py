@@ -82,7 +82,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
             "User {user} is not authorized to update the last login date of user {username}.",
     }
     # Who may call each action; the rest need a token, and writes are the caller's own (checked on the user).
-    public_actions = {"create", "lookup", "change_password"}
+    public_actions = {"create", "lookup", "change_password", "email_undo"}
     own_path_actions = {"soft_destroy", "update_memberships", "update_last_login"}
 
     def get_permissions(self):
@@ -152,10 +152,10 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         user = queries.user_snapshot(username)
         if user is None:
             raise ContractError(NO_USER)
-        if user.username != request.user.get_username():
-            # A forgot-password code lets whoever holds it set the password without a token
-            # (change_password): only the user themself sees theirs (issue 8; the original showed them to all).
-            user.live_forgot_password_codes = []
+        # A forgot-password code lets whoever holds it set the password without a token (change_password): it
+        # reaches its runner by email only, never in a response, not even their own (a stolen token would
+        # otherwise become a new password: security probe F3; the original showed them to all).
+        user.live_forgot_password_codes = []
         # The original's `self` names the user found, even when the path held their email.
         self_path = link("users:user-snapshot", username=user.username)
         return Response({"self": self_path, "user": UserSnapshotSerializer(user).data})
@@ -232,6 +232,15 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         """Update a user with a given username.  Specifically, change the users last login date."""
         services.user_update_last_login(username=username)
         return self.envelope(last_login_updated=True)
+
+    @extend_schema(request=None, responses=envelope_schema(
+        "EmailChangeUndone", email_restored=serializers.BooleanField(), user=serializers.CharField()))
+    @action(detail=False, methods=["get"], url_path=r"email_undo/(?P<token>[^/]+)", url_name="email-undo",
+            error_body={"email_restored": False}, throttle_classes=CODE_CHECK_THROTTLES)
+    def email_undo(self, request, token=None):
+        """Undo an email change from the link mailed to the old address (no token needed: the link is the proof)."""
+        user = services.user_email_change_undo(token=token)
+        return self.envelope(email_restored=True, user=user.username)
 
     @extend_schema(responses=envelope_schema("UserExists", exists=serializers.BooleanField()))
     @action(detail=True, methods=["get"], url_path="lookup", error_body={"exists": False})
@@ -370,8 +379,8 @@ class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
         if user.username != request.user.get_username():
             raise ContractError(f"User {request.user.get_username()} is not authorized to access forgot password "
                                 f"codes for user {user.username}.")
-        codes = queries.live_forgot_password_codes(user.username)
-        return self.envelope(forgot_password_codes=ForgotPasswordCodeSerializer(codes, many=True).data)
+        # Always empty: codes reach their runner by email only (see snapshot; no client reads them here).
+        return self.envelope(forgot_password_codes=[])
 
     @extend_schema(request=None, responses={201: envelope_schema("ForgotPasswordCreated",
                                                                  created=serializers.BooleanField())})

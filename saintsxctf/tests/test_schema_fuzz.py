@@ -20,6 +20,7 @@ import json
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signing
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -35,6 +36,7 @@ from schemathesis.config import SchemathesisConfig
 from saintsxctf.auth.tokens import issue_access_token, issue_refresh_token
 from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
 from saintsxctf.urls import API_ROUTERS
+from users.services import EMAIL_UNDO_SALT
 from users.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,10 @@ def world(db):
             "end": "2021-12-31", "interval": "year", "text": "saints",
         },
         "path GET /v2/forgot_password/validate/{code}": {"code": world.forgot_codes[OWNER].forgot_code},
+        # The link mailed to an old address after an email change (to owner's current address, from another).
+        "path GET /v2/users/email_undo/{token}": {"token": signing.dumps(
+            {"user": owner.username, "old": "previous@example.com", "new": owner.email},
+            salt=EMAIL_UNDO_SALT, compress=True)},
         "path GET /v2/groups/members/{team_name_or_group_id}/{group_name_or_username}": {
             "team_name_or_group_id": team.name, "group_name_or_username": group.group_name},
         "body": {

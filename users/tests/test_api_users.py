@@ -75,7 +75,7 @@ def invited_group(db):
 
 def signup_body(**overrides):
     body = {"username": "newbie", "first": "New", "last": "Runner", "email": "newbie@example.com",
-            "password": "secret1", "activation_code": "ABC123", "class_year": 2021}
+            "password": "run-fast-77", "activation_code": "ABC123", "class_year": 2021}
     body.update(overrides)
     return body
 
@@ -96,7 +96,7 @@ def test_signup_creates_user_memberships_and_consumes_the_code(api_client, invit
     assert body["user"]["activation_code"] == "ABC123"
 
     user = User.objects.get(username="newbie")
-    assert user.check_password("secret1")
+    assert user.check_password("run-fast-77")
     assert user.created_app == "saints-xctf-api"
     team = TeamMember.objects.get(user=user)
     assert (team.team_id, team.status, team.role) == ("saintsxctf", "accepted", "user")
@@ -358,8 +358,10 @@ def test_users_links(api_client):
     body = api_client.get(reverse("users:links")).json()
     assert body["self"] == "/v2/users/links"
     entries = {(e["link"], e["verb"]): e["description"] for e in body["endpoints"]}
-    assert len(entries) == 17
+    assert len(entries) == 18
     assert entries[("/v2/users/<username>/change_password", "PUT")] == (
         "Update a user with a given username.  Specifically, alter the users password.")
     assert entries[("/v2/users/", "GET")] == "Get all the users in the database."
+    assert entries[("/v2/users/email_undo/<token>", "GET")] == (
+        "Undo an email change from the link mailed to the old address (no token needed: the link is the proof).")
     assert entries[("/v2/users/soft/<username>", "DELETE")] == "Soft delete a user with a given username."
