@@ -16,7 +16,7 @@ from notifications.serializers import (
 )
 from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
 from users.models import User
@@ -28,6 +28,7 @@ class NotificationViewSet(ContractModelViewSet):
     """User notifications (new comments, membership requests, ...)."""
 
     key, plural = "notification", "notifications"
+    page_ordering = ("-time", "-notification_id")  # newest first, one page at a time (ListMixin)
     queryset = Notification.objects.order_by("time", "notification_id")
     serializer_class = NotificationSerializer
     write_serializer_class = NotificationWriteSerializer
@@ -58,7 +59,7 @@ class NotificationViewSet(ContractModelViewSet):
             self.fail("not_found")
         return super().get_object()
 
-    @extend_schema(responses=envelope_schema("NotificationList", notifications=NotificationSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("NotificationList", notifications=NotificationSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the user notifications in the database."""
         return super().list(request, *args, **kwargs)

@@ -184,6 +184,9 @@ if SQL_QUERY_COUNT_HEADER:
 # client's largest body is a few kB and its deepest three levels.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
+# Pages (saintsxctf/api/pagination.py): the largest `limit` of a feed or list, and a list's page without one.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+API_DEFAULT_PAGE_SIZE = env_int("API_DEFAULT_PAGE_SIZE", 50)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.auth.authentication.BearerTokenAuthentication"],

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     CHANGE_PASSWORD_THROTTLES,
@@ -64,6 +64,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
 
     throttle_classes = SIGNUP_THROTTLES  # counts POSTs only: signups
     key, plural = "user", "users"
+    page_ordering = ("-member_since", "-id")  # newest first, one page at a time (ListMixin)
     queryset = User.objects.order_by("username")
     serializer_class = UserSerializer
     write_serializer_class = UserWriteSerializer
@@ -103,7 +104,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         return user
 
     # -- collection -------------------------------------------------------------------------------
-    @extend_schema(responses=envelope_schema("UserList", users=UserListSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("UserList", users=UserListSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the users in the database."""
         return super().list(request, *args, **kwargs)

@@ -30,8 +30,10 @@ def test_list_users(auth_client, user, other_user):
     assert resp.status_code == 200
     body = resp.json()
     assert body["self"] == "/v2/users"
-    assert [u["username"] for u in body["users"]] == ["andy", "dotty"]
-    andy = body["users"][0]
+    # One page, newest first (issue 13): the newer member first, then by id.
+    assert [u["username"] for u in body["users"]] == ["dotty", "andy"]
+    assert (body["next"], body["prev"], body["pages"]) == ("/v2/users/?limit=50&offset=50", None, 1)
+    andy = body["users"][1]
     assert andy["this_user"] == "/v2/users/andy"
     assert not SECRETS & set(andy)
     # The list renders both dates as str() did.
@@ -45,12 +47,12 @@ def test_list_hides_soft_deleted_users(auth_client, other_user):
 
 def test_list_query_count_is_constant(auth_client, django_assert_num_queries):
     UserFactory.create_batch(2)
-    with django_assert_num_queries(2):  # the caller, the users
+    with django_assert_num_queries(3):  # the caller, the count, the page of users
         auth_client.get(reverse("users:user-list"))
-    UserFactory.create_batch(20)
-    with django_assert_num_queries(2):
+    UserFactory.create_batch(60)
+    with django_assert_num_queries(3):
         resp = auth_client.get(reverse("users:user-list"))
-    assert len(resp.json()["users"]) == 23
+    assert len(resp.json()["users"]) == 50
 
 
 def test_list_needs_a_token(api_client):
