@@ -25,6 +25,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -196,3 +197,76 @@ def test_every_operation_was_fuzzed_and_reached_real_rows():
     assert never == NEVER_2XX, {op: collections.Counter(ANSWERS[op]) for op in never}
     print(f"\nschemathesis: {len(ANSWERS)} operations, {sum(map(len, ANSWERS.values()))} cases")
 
+
+
+# -- hostile shapes (issue 13) --------------------------------------------------------------------
+# What schemathesis' generated cases never reach (security probe F9): every operation of the schema also gets
+# each of these, and must answer below 500. Paths use the world's real values, so the hostile part is the only
+# thing wrong with a request.
+EXTREME_NUMBERS = [10**30, -(10**30), 1e308, -1e308, 2**63, 86400 * 999999999]
+EXTREME = {
+    **dict.fromkeys(("distance", "feel", "group_id", "log_id", "class_year", "limit"), EXTREME_NUMBERS),
+    "time": [*EXTREME_NUMBERS, "99999999:00:00"],
+    "date": ["9999-12-31", "0001-01-01"],
+    **dict.fromkeys(("username", "clientId", "email", "link"), ["\u0000", "x" * 5000]),
+}
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def hostile_bodies(operation) -> list[tuple[str, bytes]]:
+    """(what, raw JSON body) for one operation: its known good body with one hostile change at a time."""
+    base = {**KNOWN.get("body", {}), **KNOWN.get(f"body {label(operation)}", {})}
+    bodies = [
+        *[(f"{key}={value!r:.20}", {**base, key: value}) for key, values in EXTREME.items() for value in values],
+    ]
+    raw = [(what, json.dumps(body).encode()) for what, body in bodies]
+    raw += [
+        ("1e999 numbers", json.dumps(base).replace("}", ', "distance": 1e999, "time": -1e999}', 1).encode()
+         if base else b'{"time": 1e999}'),
+        ("JSON nested 1,000 deep", f'{{"username": "x", "a": {deep(1000)}}}'.encode()),
+        ("a body nested 100,000 deep", deep(100_000).encode()),
+        ("a 3 MB body", json.dumps({**base, "pad": "A" * 3_000_000}).encode()),
+        ("a lone surrogate", json.dumps(base).replace("}", ', "clientId": "\\ud800", "username": "\\udfff"}', 1)
+         .encode() if base else b'{"username": "\\ud800"}'),
+    ]
+    return raw
+
+
+def hostile_paths(operation) -> list[str]:
+    """The operation's path with real values, then with extreme ones in each numeric or date parameter."""
+    values = {**KNOWN["path"], **KNOWN.get(f"path {label(operation)}", {})}
+    names = [part[1:-1] for part in operation.path.split("/") if part.startswith("{")]
+    real = operation.path.format(**{name: values.get(name, "x") for name in names})
+    paths = [real]
+    for name in names:
+        for extreme in ("2147483648", str(10**30), "9999-12-31", "0001-01-01", "-1"):
+            paths.append(operation.path.format(**{**{n: values.get(n, "x") for n in names}, name: extreme}))
+    return paths
+
+
+@pytest.fixture
+def unthrottled(settings):
+    """The hostile requests all come from one address: lift the throttles (tested in their own files)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        scope: "1000000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}
+
+
+def test_hostile_shapes_never_answer_5xx(world, unthrottled):
+    client = APIClient(raise_request_exception=False)
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        method = operation.method.upper()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(world.users[caller(operation)])}")
+        cases = [(path, None, b"") for path in hostile_paths(operation)]
+        if method in ("POST", "PUT", "PATCH"):
+            path = hostile_paths(operation)[0]
+            cases += [(path, what, raw) for what, raw in hostile_bodies(operation)]
+        for path, what, raw in cases:
+            resp = client.generic(method, path, raw, content_type="application/json")
+            if resp.status_code >= 500:
+                failures.append((method, path[:80], what, resp.status_code))
+    assert failures == []
