@@ -105,3 +105,11 @@ def test_the_maximum_page_is_a_setting(auth_client, user, settings):
     body = auth_client.get("/v2/notifications/").json()
     assert len(body["notifications"]) == 7 and body["next"] == "/v2/notifications/?limit=7&offset=7"
     assert pagination.MAX_LIMIT == settings.API_MAX_PAGE_SIZE == 100
+
+
+def test_a_team_search_answers_at_most_the_maximum(auth_client, settings):
+    from teams.models import Team
+
+    Team.objects.bulk_create([Team(name=f"saints{i:03d}", title=f"Saints {i}") for i in range(120)])
+    assert len(auth_client.get("/v2/teams/search/saints/2147483647").json()["teams"]) == 100
+    assert len(auth_client.get("/v2/teams/search/saints/6").json()["teams"]) == 6
