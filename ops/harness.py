@@ -170,6 +170,80 @@ class Gunicorn:
                 self.process.wait()
 
 
+NGINX_TEMPLATE = ROOT / "ops" / "nginx" / "saintsxctf.conf.template"
+NGINX_VARIABLES = ("SAINTSXCTF_LISTEN", "SAINTSXCTF_API_UPSTREAM", "SAINTSXCTF_WEB_ROOT")
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (scripts/test-deps.sh installs it), or whatever `nginx` is on PATH."""
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+def render_nginx_conf(**values: str) -> str:
+    """ops/nginx/saintsxctf.conf.template with its ${SAINTSXCTF_...} values filled in, as envsubst would (nginx's
+    own `$host`, `$uri`, ... stay as they are)."""
+    text = NGINX_TEMPLATE.read_text()
+    for name in NGINX_VARIABLES:
+        text = text.replace("${" + name + "}", values[name])
+    if "${" in text:
+        raise ValueError("an unfilled ${...} is left in the nginx template")
+    return text
+
+
+class FrontProxy:
+    """A private nginx running ops/nginx's file on 127.0.0.1:<port> in front of `api_port`, serving `web_root`.
+
+    Unprivileged: its own prefix, pid, logs and temp folders under a temporary directory; stopped by its pid."""
+
+    def __init__(self, api_port: int, web_root: Path, port: int | None = None):
+        self.api_port, self.web_root, self.port = api_port, Path(web_root), port or free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="saintsxctf-nginx-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def main_conf(self) -> str:
+        temp = "\n".join(f"    {kind}_temp_path {self.dir / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                               "uwsgi", "scgi"))
+        # Run as root (CI), nginx's workers would drop to `nobody`, who cannot read a private temporary folder.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        return (f"{user}worker_processes 1;\npid {self.dir / 'nginx.pid'};\nerror_log {self.dir / 'error.log'};\n"
+                f"events {{ worker_connections 256; }}\nhttp {{\n    include /etc/nginx/mime.types;\n"
+                f"    default_type application/octet-stream;\n    access_log {self.dir / 'access.log'};\n{temp}\n"
+                f"    include {self.dir / 'saintsxctf.conf'};\n}}\n")
+
+    def __enter__(self) -> FrontProxy:
+        binary = nginx_binary()
+        if binary is None:
+            raise FileNotFoundError("nginx is not installed (scripts/test-deps.sh installs it)")
+        (self.dir / "saintsxctf.conf").write_text(render_nginx_conf(
+            SAINTSXCTF_LISTEN=f"127.0.0.1:{self.port}", SAINTSXCTF_API_UPSTREAM=f"127.0.0.1:{self.api_port}",
+            SAINTSXCTF_WEB_ROOT=str(self.web_root)))
+        (self.dir / "nginx.conf").write_text(self.main_conf())
+        command = [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-e", str(self.dir / "error.log")]
+        subprocess.run([*command, "-t", "-q"], check=True, capture_output=True, timeout=30)
+        self.process = subprocess.Popen([*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, 15)
+        return self
+
+    def error_log(self) -> str:
+        path = self.dir / "error.log"
+        return path.read_text() if path.exists() else ""
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: finish the requests in flight
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def find_key(payload, key):
     """The first value of `key` anywhere in a JSON body (e.g. log.log_id)."""
     if isinstance(payload, dict):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "logs",
     "comments",
     "notifications",
+    "functions",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,8 @@ WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
 # This API as a mail's reader reaches it (links in emails that the API itself serves, e.g. undoing an email
 # change): the front proxy serves it under /api of the web client's origin.
 API_PUBLIC_URL = env("API_PUBLIC_URL", f"{WEB_APP_URL.rstrip('/')}/api")
+# Where runners' reports (the iOS app's "Report" screen, POST /fn/email/report) are mailed.
+REPORT_EMAIL = env("REPORT_EMAIL", env("API_CONTACT_EMAIL", "andrew@jarombek.com"))
 
 # ------------------------------------------------------------------------------------------------
 # The API
@@ -213,6 +216,7 @@ REST_FRAMEWORK = {
         "code_check_ip": env("THROTTLE_CODE_CHECK_IP", "30/10min,300/day"),
         "change_password_account": env("THROTTLE_CHANGE_PASSWORD_ACCOUNT", "10/min"),
         "notification_sender": env("THROTTLE_NOTIFICATION_SENDER", "30/min,500/day"),
+        "report": env("THROTTLE_REPORT", "10/hour"),  # POST /fn/email/report, per runner
     },
     # How many proxies in front of gunicorn append to X-Forwarded-For. 0: the client address is REMOTE_ADDR and
     # the header is ignored (otherwise any client could name its own address and dodge the per-address limits).
@@ -264,8 +268,42 @@ USE_TZ = False  # the legacy database stores naive UTC datetimes; we keep them a
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# ------------------------------------------------------------------------------------------------
+# Media: profile and group pictures (functions/), through Django's storage API. A local folder by default
+# (MEDIA_ROOT); S3 or any S3-compatible store (MinIO, R2, ...) when MEDIA_S3_BUCKET is set, through
+# django-storages. Credentials: MEDIA_S3_ACCESS_KEY_ID/MEDIA_S3_SECRET_ACCESS_KEY, or boto3's own chain
+# (AWS_ACCESS_KEY_ID, an instance role, ...) when those are unset.
+# ------------------------------------------------------------------------------------------------
+MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "media"))
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL") or None,      # unset: AWS itself
+            "region_name": env("MEDIA_S3_REGION") or None,
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env("MEDIA_S3_ADDRESSING_STYLE") or None,  # "path" for most S3-compatible stores
+            "location": env("MEDIA_S3_PREFIX"),                        # a folder inside the bucket, if shared
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own policy; pictures are served through /uasset, not by S3
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Uploads (functions/pictures.py): the first segment of every picture's key (the original's `prod`/`dev`, so a
+# store that holds the original bucket's objects serves them unchanged), the bucket named in the upload URLs
+# the clients rewrite to /s3/..., how long an upload URL lives, and what an upload may be.
+UASSET_ENV = env("UASSET_ENV", "prod")
+UPLOAD_URL_BUCKET = env("UPLOAD_URL_BUCKET", "uasset.saintsxctf.com")
+UPLOAD_URL_MAX_AGE = env_int("UPLOAD_URL_MAX_AGE", 300)  # seconds, as the original's presigned URLs
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # Hashed, compressed files in production (needs `collectstatic`); plain files while developing.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -33,6 +33,7 @@ urlpatterns = [
     path("404", views.Error404View.as_view(), name="error-404"),
     path("500", views.Error500View.as_view(), name="error-500"),
     path("auth/", include("saintsxctf.auth.urls")),
+    path("", include("functions.urls")),
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v2/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

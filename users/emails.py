@@ -77,3 +77,13 @@ def send_email_changed(*, user, old_email: str, undo_token: str) -> None:
     send(template="email_changed", subject=EMAIL_CHANGED_SUBJECT, to=old_email,
          context={"username": user.username, "first": user.first, "last": user.last, "new_email": user.email or "",
                   "undo_url": undo_url})
+
+
+REPORT_SUBJECT = "{first} {last} SaintsXCTF Report"
+
+
+def send_report(*, user, report: str) -> None:
+    """Mail a runner's report (iOS: POST /fn/email/report) to the site's administrator (REPORT_EMAIL)."""
+    send(template="report", subject=REPORT_SUBJECT.format(first=user.first, last=user.last),
+         to=settings.REPORT_EMAIL,
+         context={"username": user.username, "first": user.first, "last": user.last, "report": report})

@@ -139,7 +139,9 @@ def world(db):
             "new_password": "a-new-password", "description": "Fuzzed", "content": "Fuzzed",
             "time": "2021-06-01 12:00:00", "password": PASSWORD, "token": issue_access_token(owner),
             "refresh": str(issue_refresh_token(owner)),
+            "to": "newbie@example.com", "contentType": "image/png", "groupId": group.pk, "report": "Fuzzed",
         },
+        "body POST /fn/email/activation-code": {"code": world.invite.activation_code},
         "body POST /v2/users/": {"username": "newbie", "password": "long-enough",
                                  "activation_code": world.invite.activation_code},
         **{f"body {method} {path}": {"date": "2021-06-01", "type": "run", "distance": 5, "metric": "miles",
@@ -159,7 +161,8 @@ def world(db):
 
 def caller(operation) -> str:
     """Who calls: the owner of the world's things or, where only a group's admin may write, its admin."""
-    admin_only = operation.path == "/v2/activation_code/" or (
+    admin_only = operation.path in ("/v2/activation_code/", "/fn/email/activation-code",
+                                    "/fn/uasset/signed-url/group") or (
         operation.method.upper() == "PUT" and operation.path.startswith("/v2/groups/"))
     return GROUP_ADMIN if admin_only else OWNER
 
