@@ -115,7 +115,10 @@ class ContractAutoSchema(AutoSchema):
         framework = self.resolve_serializer(FrameworkErrorSerializer, "response").ref
         endpoint = self.resolve_serializer(EndpointErrorSerializer, "response").ref
         errors = {}
-        if self.method != "GET" or "{" in self.path:  # only a body or a path parameter can be bad input
+        # Only a body, a path parameter or a paged list's query (`?limit=&offset=`) can be bad input.
+        paged = self.method == "GET" and getattr(self.view, "page_ordering", None) is not None and \
+            getattr(self.view, "action", None) == "list"
+        if self.method != "GET" or "{" in self.path or paged:
             errors["400"] = ("Bad input: the endpoint's error body, or the framework's for an unreadable request",
                              {"anyOf": [endpoint, framework]})
         if self._needs_token():
