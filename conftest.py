@@ -1,16 +1,127 @@
-"""Shared fixtures: clients that name who is calling, with real simplejwt tokens."""
+"""Shared fixtures: clients that name who is calling, with real simplejwt tokens; the pinned clock; a cache
+that holds only this run's keys.
+
+Time. Every test runs with the server's clock pinned (`clock`, saintsxctf/clock.py): by default at 12:34:30
+UTC of the real date the test started on, the middle of every throttle window (a minute, ten minutes, an
+hour, a day), so a test never straddles a window boundary or midnight. A test that is about time moves it
+(`clock.set(...)`, `clock.advance(...)`); test code reads "today" from `clock.today`, never from the wall.
+
+Cache. This run's keys carry their own prefix (`TEST_CACHE_PREFIX`, added to `CACHES["default"]`
+`KEY_PREFIX`), and before and after every test only the keys under that prefix are deleted (`clear_cache`:
+SCAN + DEL on Redis). The tests never flush a whole Redis database: a second suite, or a server, sharing the
+Redis keeps its state. Redis-only tests use `redis_cache_settings` (`redis_test_url()`: REDIS_URL, else TEST_REDIS_URL, else
+db 0 of a local Redis), under the same prefix.
+"""
+
+import os
+import socket
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
+from saintsxctf import clock as server_clock
 from saintsxctf.auth.tokens import issue_access_token
 from users.tests.factories import UserFactory
 
+TEST_CACHE_PREFIX = f"sxtest-{uuid.uuid4().hex[:16]}"
+# Mid-window for every throttle period (:34:30 is 30 s into a minute, 4.5 min into ten, 34.5 min into an
+# hour) and mid-day, so no window and no date changes during a test unless the test moves the clock.
+DEFAULT_TIME_OF_DAY = time(12, 34, 30)
+
+
+def redis_test_url() -> str | None:
+    """A Redis for tests that need one whatever the run's cache is, or None when none is reachable."""
+    url = os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=0.5).close()
+    except OSError:
+        return None
+    return url
+
+
+def redis_cache_settings(settings) -> None:
+    """Point the default cache at Redis (redis_test_url()) for one test, under this run's prefix."""
+    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache", "LOCATION": redis_test_url(),
+                                   "KEY_PREFIX": TEST_CACHE_PREFIX}}
+
+
+def clear_cache(target=None) -> int:
+    """Delete this run's keys from `target` (the default cache): SCAN + DEL by prefix on Redis, never a
+    FLUSHDB; a local-memory cache belongs to this process and is cleared whole. Returns the keys deleted
+    (Redis) or -1 (cleared whole)."""
+    target = target or caches["default"]
+    if isinstance(target, RedisCache):
+        if not target.key_prefix.startswith(TEST_CACHE_PREFIX):
+            raise RuntimeError(f"refusing to clear a cache outside this test run's prefix: {target.key_prefix!r}")
+        client = target._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{target.key_prefix}:*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start:start + 500])
+        return len(keys)
+    if isinstance(target, LocMemCache):
+        target.clear()
+        return -1
+    raise RuntimeError(f"no way to clear only this run's keys from {type(target).__name__}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_cache_prefix():
+    """Every cache key of this run starts with TEST_CACHE_PREFIX."""
+    configured = {name: dict(options) for name, options in django_settings.CACHES.items()}
+    for options in configured.values():
+        options["KEY_PREFIX"] = TEST_CACHE_PREFIX + (f"-{options['KEY_PREFIX']}" if options.get("KEY_PREFIX") else "")
+    with override_settings(CACHES=configured):
+        yield
+
+
+class PinnedClock:
+    """The server's clock in a test (saintsxctf/clock.py): `set()` an instant (a datetime, naive meaning UTC,
+    or a date, meaning DEFAULT_TIME_OF_DAY on it), `advance()` it; `now`, `today` and `seconds` read it."""
+
+    def set(self, when: datetime | date) -> "PinnedClock":
+        if not isinstance(when, datetime):
+            when = datetime.combine(when, DEFAULT_TIME_OF_DAY)
+        server_clock.pin(when)
+        return self
+
+    def advance(self, delta: timedelta | None = None, **parts) -> "PinnedClock":
+        server_clock.pin(server_clock.now() + (delta or timedelta(**parts)))
+        return self
+
+    @property
+    def now(self) -> datetime:
+        return server_clock.now()
+
+    @property
+    def today(self) -> date:
+        return server_clock.today()
+
+    @property
+    def seconds(self) -> float:
+        return server_clock.seconds()
+
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings):
-    """A fast hasher first (bcrypt stays available, legacy hashes still verify); a clean cache."""
+def clock():
+    """The pinned server clock (see the module docstring)."""
+    pinned = PinnedClock().set(datetime.now(UTC).date())
+    yield pinned
+    server_clock.pin(None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings, _test_cache_prefix):
+    """A fast hasher first (bcrypt stays available, legacy hashes still verify); this run's cache keys gone."""
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.BCryptPasswordHasher",
@@ -18,9 +129,9 @@ def _fast_tests(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def client_for(user) -> APIClient:

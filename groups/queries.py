@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from groups.models import Group, GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
+from saintsxctf import clock
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -28,8 +28,8 @@ MAX_ID = 2**31 - 1
 
 
 def current_date() -> date:
-    """Today's date (server time, UTC). Tests replace this to fix "today"."""
-    return timezone.now().date()
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    return clock.today()
 
 
 def parse_id(value) -> int | None:
@@ -85,12 +85,15 @@ def group_by_name(team_name: str, group_name: str) -> Group | None:
     )
 
 
-def is_group_admin(username: str, group_id: int | None) -> bool:
-    """Whether `username` is an accepted admin of the group with this id (a live membership)."""
+def is_group_admin(username: str, group_id: int | None, *, deleted_groups: bool = False) -> bool:
+    """Whether `username` is an accepted admin of the live group with this id (a live membership): the admin of a
+    soft-deleted group administers nothing. `deleted_groups` counts the admins of a deleted group too, for the
+    one caller that answers "no such group" to them afterwards."""
     if group_id is None:
         return False
+    live = {} if deleted_groups else {"group__deleted": False}
     return GroupMember.objects.filter(
-        group_id=group_id, user_id=username, status="accepted", role="admin"
+        group_id=group_id, user_id=username, status="accepted", role="admin", **live
     ).exists()
 
 

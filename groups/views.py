@@ -142,9 +142,10 @@ class GroupViewSet(ListMixin, ContractViewSet):
         "GroupUpdated", updated=serializers.BooleanField(), group=GroupSerializer()))
     def update(self, request, *args, **kwargs):
         """Update a group based on its id."""
-        # The original checks the admin rule before existence (its tests expect the refusal for id 0).
+        # The original checks the admin rule before existence (its tests expect the refusal for id 0), and the
+        # admin of a deleted group is told that the group does not exist (group_or_fail below).
         group_id = queries.parse_id(kwargs["group_id"])
-        if not queries.is_group_admin(self.caller, group_id):
+        if not queries.is_group_admin(self.caller, group_id, deleted_groups=True):
             self.fail("forbidden", user=self.caller)
         group = self.group_or_fail(queries.group_by_id(group_id))
         return self.put_group(group, GroupSerializer)

@@ -25,6 +25,7 @@ from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
+from saintsxctf import clock
 from saintsxctf.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
@@ -43,7 +44,8 @@ def utc_now() -> datetime:
 
 
 def utc_today() -> date:
-    return utc_now().date()
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    return clock.today()
 
 
 def week_start_date(today: date, week_start: str | None) -> date:

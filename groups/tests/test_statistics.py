@@ -86,8 +86,8 @@ LEADERBOARDS = {
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(queries, "current_date", lambda: TODAY)
+def fixed_today(clock):
+    clock.set(TODAY)
 
 
 def make_log(username, when, kind, miles, feel, **extra):
@@ -198,9 +198,9 @@ def test_leaderboard(auth_client, group, interval):
         assert all(isinstance(entry[key], float) for key in entry if key.startswith("miles"))
 
 
-def test_leaderboard_week_on_a_sunday(auth_client, group, monkeypatch):
+def test_leaderboard_week_on_a_sunday(auth_client, group, clock):
     """Today Sunday 2025-03-09: a Sunday group's week starts today, a Monday group's on 2025-03-03."""
-    monkeypatch.setattr(queries, "current_date", lambda: date(2025, 3, 9))
+    clock.set(date(2025, 3, 9))
     board = auth_client.get(leaderboard_url(group.pk, "week")).json()["leaderboard"]
     if group.week_start == "sunday":
         assert board == [bob(13.0, 7.0, 0.0, 0.0, 6.0), alice(7.0, 5.0, 0.0, 0.0, 2.0)]

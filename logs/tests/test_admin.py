@@ -63,6 +63,9 @@ def test_coach_exports_selected_logs_and_mileage(xc, tf):
     ids = list(Log.objects.values_list("pk", flat=True))  # includes tf's logs: they must not come out
 
     response = xc.client.post(reverse(URL), {"action": "export_logs", "_selected_action": ids})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="logs.csv"'
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {r["name"] for r in rows} == {"xc tempo", "xc spin"}
@@ -85,7 +88,8 @@ def test_log_list_query_count_does_not_grow(xc, django_assert_max_num_queries):
     from logs.tests.factories import LogFactory
 
     with django_assert_max_num_queries(12) as small:
-        xc.client.get(reverse(URL))
+        assert len(names(xc.client.get(reverse(URL)))) == 2  # the coach's page, not a redirect or a refusal
     LogFactory.create_batch(30, user=xc.runner)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        xc.client.get(reverse(URL))
+        page = xc.client.get(reverse(URL))
+    assert page.status_code == 200 and len(page.context["cl"].result_list) == 32

@@ -3,11 +3,11 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from comments.models import Comment
 from comments.tests.factories import CommentFactory
+from conftest import clear_cache
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import ExerciseType, Log
 from logs.queries import AllBut, feed_authors
@@ -273,7 +273,7 @@ def test_query_count_does_not_grow_with_the_page_size(auth_client, user, feeds, 
                                                        django_assert_num_queries):
     bulk_logs(user, 60, comments_each=2)
     for limit in (10, 50):
-        cache.clear()  # the page count is cached (logs/cached.py): measure the uncached read at each size
+        clear_cache()  # the page count is cached (logs/cached.py): measure the uncached read at each size
         with django_assert_num_queries(FEED_QUERIES[filter_by]):
             body = auth_client.get(feed(filter_by, feeds[filter_by], limit, 0)).json()
         assert len(body["logs"]) == limit
@@ -288,12 +288,12 @@ def test_query_count_does_not_grow_with_the_data(auth_client, user, other_user, 
                                                   django_assert_num_queries):
     bulk_logs(user, 50, comments_each=1)
     bulk_logs(other_user, 50, comments_each=1)
-    cache.clear()  # measure the uncached read at each size (log writes keep the cached teammates)
+    clear_cache()  # measure the uncached read at each size (log writes keep the cached teammates)
     with django_assert_num_queries(FEED_QUERIES[filter_by]):
         assert auth_client.get(feed(filter_by, feeds[filter_by])).json()["pages"] == (5 if filter_by == "user" else 10)
     bulk_logs(user, 450, comments_each=1, start=date(2021, 1, 1))
     bulk_logs(other_user, 450, comments_each=1, start=date(2021, 1, 1))
-    cache.clear()
+    clear_cache()
     with django_assert_num_queries(FEED_QUERIES[filter_by]):
         assert auth_client.get(feed(filter_by, feeds[filter_by])).json()["pages"] == (50 if filter_by == "user" else 100)
 

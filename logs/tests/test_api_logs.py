@@ -78,8 +78,11 @@ def test_get_log_lists_live_comments_newest_first(auth_client, user):
     assert [c["comment_id"] for c in body["comments"]] == [new.comment_id, old.comment_id]
 
 
-def test_anyone_signed_in_reads_anyones_log(other_client, log1):
-    assert other_client.get(detail(log1.log_id)).status_code == 200
+def test_anyone_signed_in_reads_anyones_log(auth_client, other_client, log1):
+    theirs = other_client.get(detail(log1.log_id))
+    assert theirs.status_code == 200
+    assert theirs.json()["log"]["log_id"] == log1.log_id
+    assert theirs.json() == auth_client.get(detail(log1.log_id)).json()  # what the owner reads, whole
 
 
 @pytest.mark.parametrize("log_id", ["999999", "abc", "-1", "99999999999999999999"])

@@ -1,25 +1,26 @@
 """Cached aggregates (logs/cached.py): a write through the API makes the next read fresh; reads survive a cache
 outage."""
 
+from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from groups import queries as group_queries
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs import cached
-from logs.models import LogSummary
+from logs.models import Log, LogSummary
+from saintsxctf import clock as server_clock
 from teams.tests.factories import TeamFactory, TeamMemberFactory
-
-TODAY = timezone.now().date()
 
 
 def new_log(**overrides) -> dict:
     return {
         "username": "andy", "first": "Andy", "last": "Jarombek", "name": "Run", "location": "Riverside, CT",
-        "date": TODAY.isoformat(), "type": "run", "distance": 5, "metric": "miles", "time": "0:40:00", "feel": 6,
+        "date": server_clock.today().isoformat(), "type": "run", "distance": 5, "metric": "miles", "time": "0:40:00", "feel": 6,
         "description": "", **overrides,
     }
 
@@ -33,9 +34,18 @@ def world(user, other_user):
     return group
 
 
+def committed(call):
+    """`call()` (a write request), then its on-commit callbacks, run as the commit of a real request runs them
+    (the test's own transaction never commits); the write must have registered its commit-time invalidation."""
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        resp = call()
+    assert callbacks, "the write registered no on-commit invalidation"
+    return resp
+
+
 def post_log(client, **overrides) -> int:
-    resp = client.post(reverse("logs:log-list"), new_log(**overrides), format="json")
-    assert resp.status_code in (200, 201), resp.content
+    resp = committed(lambda: client.post(reverse("logs:log-list"), new_log(**overrides), format="json"))
+    assert resp.status_code == 200, resp.content
     return resp.json()["log"]["log_id"]
 
 
@@ -55,9 +65,9 @@ def test_group_statistics_fresh_after_a_log_create(auth_client, world):
 def test_group_statistics_fresh_after_a_member_leaves(auth_client, world):
     post_log(auth_client)
     assert group_stats(auth_client, world)["miles_all_time"] == 5
-    resp = auth_client.delete(reverse("groups:group-membership",
-                                      kwargs={"team_name_or_group_id": world.pk, "group_name_or_username": "andy"}))
-    assert resp.status_code == 204 or resp.status_code == 200, resp.content
+    resp = committed(lambda: auth_client.delete(reverse(
+        "groups:group-membership", kwargs={"team_name_or_group_id": world.pk, "group_name_or_username": "andy"})))
+    assert resp.status_code == 204, resp.content
     assert group_stats(auth_client, world)["miles_all_time"] == 0
 
 
@@ -71,7 +81,7 @@ def test_group_leaderboard_fresh_after_a_log_soft_delete(auth_client, world, int
     post_log(auth_client, distance=2)
     rows = auth_client.get(url).json()["leaderboard"]
     assert [(row["username"], row["miles"]) for row in rows] == [("andy", 7.0)]
-    assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code in (200, 204)
+    assert committed(lambda: auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id}))).status_code == 204
     rows = auth_client.get(url).json()["leaderboard"]
     assert [(row["username"], row["miles"]) for row in rows] == [("andy", 2.0)]
 
@@ -93,7 +103,7 @@ def test_user_statistics_and_snapshot_fresh_after_a_log_create(auth_client, worl
 def test_range_view_fresh_after_a_log_create(auth_client, world, filter_by, bucket):
     url = reverse("range_view:range-view", kwargs={
         "filter_by": filter_by, "bucket": bucket or world.pk, "exercise_types": "r",
-        "start": TODAY.replace(day=1).isoformat(), "end": TODAY.isoformat()})
+        "start": server_clock.today().replace(day=1).isoformat(), "end": server_clock.today().isoformat()})
     assert auth_client.get(url).json()["range_view"] == []
     post_log(auth_client)
     assert [day["miles"] for day in auth_client.get(url).json()["range_view"]] == [5]
@@ -110,26 +120,35 @@ def test_feed_page_count_fresh_after_a_log_create(auth_client, world, filter_by)
     assert auth_client.get(url).json()["pages"] == 2
 
 
-def test_group_week_start_change_invalidates(world, monkeypatch):
-    version = cached.data_version()
+def test_group_week_start_change_is_read_at_once(auth_client, world, clock):
+    clock.set(date(2026, 11, 29))  # a Sunday: a Sunday week starts today, a Monday week on the 23rd
+    post_log(auth_client, date="2026-11-28")
+    assert group_stats(auth_client, world)["miles_past_week"] == 0  # and now cached
     world.week_start = "monday"
-    world.save()
-    assert cached.data_version() != version
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        world.save()
+    assert group_stats(auth_client, world)["miles_past_week"] == 5
 
 
-def test_summary_rebuild_invalidates(world):
+def test_summary_rebuild_is_read_at_once(auth_client, world):
     from logs.services import log_summaries_rebuild
 
-    version = cached.data_version()
-    LogSummary.objects.all().delete()
-    log_summaries_rebuild(usernames=["andy"])
-    assert cached.data_version() != version
+    post_log(auth_client)
+    assert group_stats(auth_client, world)["miles_all_time"] == 5  # and now cached
+    with connection.cursor() as cursor:  # a repair in SQL, behind the summaries' back ...
+        cursor.execute(f"UPDATE {Log._meta.db_table} SET miles = 8")
+    assert group_stats(auth_client, world)["miles_all_time"] == 5
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        log_summaries_rebuild(usernames=["andy"])  # ... and the rebuild that follows it
+    assert group_stats(auth_client, world)["miles_all_time"] == 8
 
 
-def test_evicted_version_counter_never_meets_old_keys(world):
-    version = cached.data_version()
-    cache.delete(cached.VERSION_KEY)
-    assert cached.data_version() != version
+def test_an_evicted_version_counter_never_meets_old_values(auth_client, world):
+    post_log(auth_client)
+    assert group_stats(auth_client, world)["miles_all_time"] == 5  # cached under the current version
+    LogSummary.objects.update(miles=9)  # a change the cache was not told about
+    cache.delete(cached.VERSION_KEY)  # Redis evicts the counter: the next one must not reuse a version
+    assert group_stats(auth_client, world)["miles_all_time"] == 9
 
 
 def test_reads_work_when_the_cache_is_down(auth_client, world, monkeypatch):

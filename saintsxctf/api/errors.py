@@ -96,7 +96,8 @@ def exception_handler(exc, context):
         code = _status_for(exc, request)
         headers = {}
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
+            # DRF rounded the wait up already: the seconds until the throttle's window ends, at least 1.
+            headers["Retry-After"] = str(max(1, int(exc.wait)))
         if code == 401 and getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)

@@ -1,35 +1,23 @@
 """The Redis cache backend shares one client per pool, and still behaves as Django's cache."""
 
-import socket
 import threading
-import uuid
 
 import pytest
 from django.core.cache import caches
 
+from conftest import clear_cache, redis_cache_settings, redis_test_url
 from saintsxctf.cache import SharedRedisCache
 
-
-def redis_available() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(redis_test_url() is None, reason="no Redis reachable (REDIS_URL, TEST_REDIS_URL)")
 
 
 @pytest.fixture
 def redis_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/0",
-                                   "KEY_PREFIX": f"test-cache-{uuid.uuid4().hex}"}}
+    """Redis under this run's key prefix (conftest.py); its keys are deleted by prefix after the test."""
+    redis_cache_settings(settings)
     cache = caches["default"]
     assert isinstance(cache, SharedRedisCache)
-    yield cache
-    cache.clear()
+    return cache
 
 
 def test_every_call_uses_the_same_client(redis_cache):
@@ -65,3 +53,19 @@ def test_threads_sharing_the_client_count_exactly(redis_cache):
     for thread in threads:
         thread.join()
     assert redis_cache.get("counter") == 400
+
+
+def test_clearing_between_tests_deletes_only_this_runs_keys(redis_cache):
+    """conftest.clear_cache deletes by prefix (SCAN + DEL): a key of another suite or a server on the same Redis
+    database survives, where `cache.clear()` (FLUSHDB) would erase it."""
+    client = redis_cache._cache.get_client(write=True)
+    outsider = f"outsider-{redis_cache.key_prefix}"
+    client.set(outsider, b"kept", ex=60)
+    try:
+        redis_cache.set("mine", 1)
+        redis_cache.set("also-mine", 2)
+        assert clear_cache(redis_cache) == 2
+        assert redis_cache.get("mine") is None and redis_cache.get("also-mine") is None
+        assert client.get(outsider) == b"kept"
+    finally:
+        client.delete(outsider)

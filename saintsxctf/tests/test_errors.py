@@ -69,9 +69,10 @@ def test_wrong_method_is_405(auth_client, user):
 def test_malformed_json_is_400(auth_client, user):
     resp = auth_client.generic("PUT", reverse("users:user-detail", kwargs={"username": user.username}),
                                "{not json", content_type="application/json")
-    # PUT is not routed yet for users in every build; either way it must be a JSON 4xx, never a 500.
-    assert 400 <= resp.status_code < 500
-    assert resp.json()["contact"] == CONTACT
+    assert resp.status_code == 400
+    body = resp.json()
+    assert body["error_description"] == "Bad Request" and body["exception"].startswith("JSON parse error")
+    assert body["contact"] == CONTACT
 
 
 def test_endpoint_error_keeps_the_endpoint_envelope(auth_client):

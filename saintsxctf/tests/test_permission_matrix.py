@@ -5,18 +5,21 @@ The rows are generated from the URL registration (`saintsxctf.urls.API_ROUTERS` 
 and its own matrix cases. Each case builds one small world, calls the endpoint with a body that succeeds for
 the caller the contract allows, and asserts the contract's answer:
 
-- allowed callers get the endpoint's success status, and the database changes;
+- allowed callers get the endpoint's success status, and the row the write is about changed as it should
+  (`Changed`: the new or updated row with the values the request set, or the removed row);
 - refused callers get the contract's exact body (mostly 400 `User <you> is not authorized to ...`,
   responses.md), and neither the database nor the outbox changes;
 - callers without a token get the framework's 401 body wherever endpoints.md says a token is needed.
 
 Every answer, allowed or refused, is also scanned for secrets (`world.secrets_in`).
 
-The callers (`owner`, `other_runner`, `admin_of_other_group`, `admin_of_the_group`, `no_token`) and the data
-they act on are described in `saintsxctf/tests/world.py`.
+The callers (`owner`, `other_runner`, `admin_of_other_group`, `admin_of_the_group`, `pending_admin`,
+`removed_admin`, `admin_of_deleted_group`, `deleted_runner`, `no_token`) and the data they act on are described in
+`saintsxctf/tests/world.py`. No case accepts a 5xx: every case names one exact status.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -25,12 +28,17 @@ from django.urls import reverse
 from saintsxctf.tests.world import (
     ACTORS,
     ANON,
+    DELETED_GROUP_ADMIN,
+    DELETED_RUNNER,
     GROUP_ADMIN,
     OTHER_ADMIN,
     OWNER,
+    PENDING_ADMIN,
+    REMOVED_ADMIN,
     RUNNER,
     body_of,
     build_world,
+    changed_rows,
     database_rows,
     secrets_in,
 )
@@ -64,6 +72,20 @@ class Allowed:
 
 
 @dataclass(frozen=True)
+class Changed:
+    """The row an allowed write is about: in `table`, a new or updated row holding `values` after the write
+    (`removed`: a row holding them before, gone after)."""
+
+    table: str
+    values: dict
+    removed: bool = False
+
+
+def changed(table: str, removed: bool = False, **values) -> Changed:
+    return Changed(table, values, removed)
+
+
+@dataclass(frozen=True)
 class Refused:
     """The endpoint's own error body: `{"self", **keys, "error": <message>}`.
 
@@ -83,24 +105,33 @@ class Framework:
 
 
 NO_TOKEN = Framework(401, "Authentication credentials were not provided.")
+# A token of an account that was deleted since: the framework's 403 for a header that names no live user.
+DEAD_TOKEN = Framework(403, "Authentication credentials were not provided.")
+# The callers with a token who hold no right over the world's objects.
+STRANGERS = (RUNNER, OTHER_ADMIN, PENDING_ADMIN, REMOVED_ADMIN, DELETED_GROUP_ADMIN)
 NOT_PERMITTED = Framework(403, "You do not have permission to perform this action.")
 
 
 def owner_only(status: int, error: str, **keys) -> dict:
-    """Only the owner may; everyone else with a token gets the contract's 400."""
+    """Only the owner may; everyone else with a live account gets the contract's 400."""
     refused = Refused(error, keys)
-    return {OWNER: Allowed(status), RUNNER: refused, OTHER_ADMIN: refused, GROUP_ADMIN: refused, ANON: NO_TOKEN}
+    return {OWNER: Allowed(status), GROUP_ADMIN: refused, DELETED_RUNNER: DEAD_TOKEN, ANON: NO_TOKEN,
+            **{actor: refused for actor in STRANGERS}}
 
 
 def group_admin_only(status: int, error: str, **keys) -> dict:
-    """Only an admin of the object's group may; everyone else with a token gets the contract's 400."""
+    """Only an accepted admin of the object's live group may; everyone else with a live account gets the
+    contract's 400 (a pending admin, a removed admin and an admin of a deleted group included)."""
     refused = Refused(error, keys)
-    return {OWNER: refused, RUNNER: refused, OTHER_ADMIN: refused, GROUP_ADMIN: Allowed(status), ANON: NO_TOKEN}
+    return {OWNER: refused, GROUP_ADMIN: Allowed(status), DELETED_RUNNER: DEAD_TOKEN, ANON: NO_TOKEN,
+            **{actor: refused for actor in STRANGERS}}
 
 
-def everyone(status: int, anonymous: object = None) -> dict:
-    """Anyone with a token may (and without one, when endpoints.md says no token is needed)."""
-    return {actor: Allowed(status) for actor in ACTORS[:-1]} | {ANON: anonymous or Allowed(status)}
+def everyone(status: int, anonymous: object = None, deleted: object = None) -> dict:
+    """Anyone with a token may (and without one, when endpoints.md says no token is needed; a deleted runner's
+    token then counts for nothing either way)."""
+    return ({actor: Allowed(status) for actor in ACTORS[:-1]}
+            | {ANON: anonymous or Allowed(status), DELETED_RUNNER: deleted or anonymous or Allowed(status)})
 
 
 @dataclass(frozen=True)
@@ -109,6 +140,7 @@ class Row:
 
     kwargs: object  # World -> dict of URL kwargs
     expect: dict  # actor -> Allowed | Refused | Framework
+    changes: object  # (World, actor) -> the Changed row(s) an allowed call makes
     body: object = None  # (World, actor) -> request body, or None for no body
 
 
@@ -155,19 +187,25 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # invite runners into it here, with the framework's 403 (users app decision).
     ("activation_code:activation_code-list", "POST"): Row(
         kwargs=lambda w: {},
-        body=lambda w, a: {"group_id": w.group.pk, "email": "invitee@example.com"},
-        expect={OWNER: NOT_PERMITTED, RUNNER: NOT_PERMITTED, OTHER_ADMIN: NOT_PERMITTED,
-                GROUP_ADMIN: Allowed(200), ANON: NO_TOKEN},
+        # Each admin names the group they administer(d): the admin of the deleted group names that group.
+        body=lambda w, a: {"group_id": (w.deleted_group if a == DELETED_GROUP_ADMIN else w.group).pk,
+                           "email": "invitee@example.com"},
+        expect={OWNER: NOT_PERMITTED, GROUP_ADMIN: Allowed(200), DELETED_RUNNER: DEAD_TOKEN, ANON: NO_TOKEN,
+                **{actor: NOT_PERMITTED for actor in STRANGERS}},
+        changes=lambda w, a: changed("users_activationcode", email="invitee@example.com", group_id=w.group.pk,
+                                     deleted=False),
     ),
     ("activation_code:activation_code-soft", "DELETE"): Row(
         kwargs=lambda w: {"code": w.code.activation_code},
         expect={**owner_only(204, "User {you} is not authorized to soft delete activation code {w.code.activation_code}.",
                              deleted=False), GROUP_ADMIN: Allowed(204)},
+        changes=lambda w, a: changed("users_activationcode", activation_code=w.code.activation_code, deleted=True),
     ),
     ("activation_code:activation_code-detail", "DELETE"): Row(
         kwargs=lambda w: {"code": w.code.activation_code},
         expect={**owner_only(204, "User {you} is not authorized to delete activation code {w.code.activation_code}.",
                              deleted=False), GROUP_ADMIN: Allowed(204)},
+        changes=lambda w, a: changed("users_activationcode", removed=True, activation_code=w.code.activation_code),
     ),
     # -- flair ---------------------------------------------------------------------------------------------
     ("flair:flair-list", "POST"): Row(
@@ -175,20 +213,30 @@ EXPECTED: dict[tuple[str, str], Row] = {
         body=lambda w, a: {"username": w.owner.username, "flair": "Captain"},
         expect=owner_only(201, "User {you} is not authorized to create a flair for user {w.owner.username}.",
                           added=False),
+        changes=lambda w, a: changed("users_flair", user_id=w.owner.username, flair="Captain", deleted=False),
     ),
     # -- forgot password: no token; the code is mailed to the account's own address --------------------------
-    ("forgot_password:forgot_password-detail", "POST"): Row(kwargs=owner_path, expect=everyone(201)),
+    ("forgot_password:forgot_password-detail", "POST"): Row(
+        kwargs=owner_path, expect=everyone(201),
+        changes=lambda w, a: changed("users_forgotpasswordcode", user_id=w.owner.username, deleted=False)),
     # -- users ---------------------------------------------------------------------------------------------
-    ("users:user-list", "POST"): Row(kwargs=lambda w: {}, body=signup_body, expect=everyone(201)),
+    ("users:user-list", "POST"): Row(
+        kwargs=lambda w: {}, body=signup_body, expect=everyone(201),
+        changes=lambda w, a: [changed("users_user", username="newbie", email="newbie@example.com", deleted=False),
+                              changed("groups_groupmember", user_id="newbie", group_id=w.group.pk, status="accepted",
+                                      deleted=False)]),
     ("users:user-memberships", "PUT"): Row(
         kwargs=owner_path,
         body=lambda w, a: {"groups_joined": [{"team_name": w.team.name, "group_name": w.other_group.group_name}]},
         expect=owner_only(201, "User {you} is not authorized to update the memberships of user {w.owner.username}.",
                           updated=False),
+        changes=lambda w, a: changed("groups_groupmember", user_id=w.owner.username, group_id=w.other_group.pk,
+                                     status="pending", deleted=False),
     ),
     ("users:user-soft", "DELETE"): Row(
         kwargs=owner_path,
         expect=owner_only(204, "User {you} is not authorized to soft delete user {w.owner.username}.", deleted=False),
+        changes=lambda w, a: changed("users_user", username=w.owner.username, deleted=True),
     ),
     ("users:user-change-password", "PUT"): Row(
         kwargs=owner_path,
@@ -196,23 +244,34 @@ EXPECTED: dict[tuple[str, str], Row] = {
         expect={OWNER: Allowed(200), ANON: Allowed(200), **{
             actor: Refused("This forgot password code does not belong to the specified user.",
                            {"password_updated": False, "forgot_password_code_deleted": False})
-            for actor in (RUNNER, OTHER_ADMIN, GROUP_ADMIN)}},
+            for actor in (GROUP_ADMIN, *STRANGERS)},
+            # The deleted runner's own code died with the account.
+            DELETED_RUNNER: Refused("This forgot password code is invalid.",
+                                    {"password_updated": False, "forgot_password_code_deleted": False})},
+        changes=lambda w, a: [changed("users_user", username=w.owner.username),
+                              changed("users_forgotpasswordcode", removed=True,
+                                      forgot_code=w.forgot_codes[OWNER].forgot_code)],
     ),
     ("users:user-update-last-login", "PUT"): Row(
         kwargs=owner_path,
         expect=owner_only(200, "User {you} is not authorized to update the last login date of user {w.owner.username}.",
                           last_login_updated=False),
+        changes=lambda w, a: changed("users_user", username=w.owner.username),
     ),
     ("users:user-detail", "PUT"): Row(
         kwargs=owner_path,
         body=profile_body,
         expect=owner_only(200, "User {you} is not authorized to update user {w.owner.username}.",
                           updated=False, user=None),
+        changes=lambda w, a: changed("users_user", username=w.owner.username, first="Andrew", description="Runner",
+                                     favorite_event="5K", week_start="monday"),
     ),
     # endpoints.md: DISABLED (403), for everyone, the owner too.
     ("users:user-detail", "DELETE"): Row(
         kwargs=owner_path,
-        expect={**{actor: Framework(403, "Deleting a user is disabled.") for actor in ACTORS[:-1]}, ANON: NO_TOKEN},
+        expect={**{actor: Framework(403, "Deleting a user is disabled.") for actor in ACTORS[:-1]},
+                DELETED_RUNNER: DEAD_TOKEN, ANON: NO_TOKEN},
+        changes=None,
     ),
     # -- comments ------------------------------------------------------------------------------------------
     ("comments:comment-list", "POST"): Row(
@@ -220,22 +279,27 @@ EXPECTED: dict[tuple[str, str], Row] = {
         body=comment_body,
         expect=owner_only(200, "User {you} is not authorized to create a comment for user {w.owner.username}.",
                           added=False, comment=None),
+        changes=lambda w, a: changed("comments_comment", user_id=w.owner.username, log_id=w.log.pk,
+                                     content="Great job!", deleted=False),
     ),
     ("comments:comment-soft", "DELETE"): Row(
         kwargs=lambda w: {"comment_id": w.comment.pk},
         expect=owner_only(204, "User {you} is not authorized to soft delete a comment with id {w.comment.pk}.",
                           deleted=False),
+        changes=lambda w, a: changed("comments_comment", comment_id=w.comment.pk, deleted=True),
     ),
     ("comments:comment-detail", "PUT"): Row(
         kwargs=lambda w: {"comment_id": w.comment.pk},
         body=lambda w, a: {"content": "Edited", "time": "2021-05-31 12:00:00"},
         expect=owner_only(200, "User {you} is not authorized to update a comment with id {w.comment.pk}.",
                           updated=False, comment=None),
+        changes=lambda w, a: changed("comments_comment", comment_id=w.comment.pk, content="Edited", deleted=False),
     ),
     ("comments:comment-detail", "DELETE"): Row(
         kwargs=lambda w: {"comment_id": w.comment.pk},
         expect=owner_only(204, "User {you} is not authorized to delete a comment with id {w.comment.pk}.",
                           deleted=False),
+        changes=lambda w, a: changed("comments_comment", removed=True, comment_id=w.comment.pk),
     ),
     # -- groups (the admin rule: accepted admins of that group) --------------------------------------------
     ("groups:group-membership", "PUT"): Row(
@@ -244,6 +308,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
         expect=group_admin_only(200, "User {you} is not authorized to update the group membership for user "
                                      "{w.owner.username} in group with id {w.group.pk}.",
                                 updated=False, group_member=None),
+        changes=lambda w, a: changed("groups_groupmember", user_id=w.owner.username, group_id=w.group.pk,
+                                     status="accepted", role="admin", deleted=False),
     ),
     # Contract: the admin rule. Groups app decision: a member may also remove themself (leave the group).
     ("groups:group-membership", "DELETE"): Row(
@@ -251,18 +317,21 @@ EXPECTED: dict[tuple[str, str], Row] = {
         expect={**group_admin_only(204, "User {you} is not authorized to delete the group membership for user "
                                         "{w.owner.username} in group with id {w.group.pk}.", deleted=False),
                 OWNER: Allowed(204)},
+        changes=lambda w, a: changed("groups_groupmember", user_id=w.owner.username, group_id=w.group.pk, deleted=True),
     ),
     ("groups:group-by-name", "PUT"): Row(
         kwargs=lambda w: {"team_name": w.team.name, "group_name": w.group.group_name},
         body=group_body,
         expect=group_admin_only(200, "User {you} is not authorized to update a group with name "
                                      "{w.group.group_name} in team {w.team.name}.", updated=False, group=None),
+        changes=lambda w, a: changed("groups_group", id=w.group.pk, description="Alumni of the team", week_start="monday"),
     ),
     ("groups:group-detail", "PUT"): Row(
         kwargs=lambda w: {"group_id": w.group.pk},
         body=group_body,
         expect=group_admin_only(200, "User {you} is not authorized to update a group with id {w.group.pk}.",
                                 updated=False, group=None),
+        changes=lambda w, a: changed("groups_group", id=w.group.pk, description="Alumni of the team", week_start="monday"),
     ),
     # -- logs ----------------------------------------------------------------------------------------------
     ("logs:log-list", "POST"): Row(
@@ -270,44 +339,54 @@ EXPECTED: dict[tuple[str, str], Row] = {
         body=log_body,
         expect=owner_only(200, "User {you} is not authorized to upload an exercise log for user {w.owner.username}.",
                           added=False, log=None),
+        changes=lambda w, a: changed("logs_log", user_id=w.owner.username, name="Canton", date=date(2021, 5, 31),
+                                     deleted=False),
     ),
     ("logs:log-soft", "DELETE"): Row(
         kwargs=lambda w: {"log_id": w.log.pk},
         expect=owner_only(204, "User {you} is not authorized to soft delete an exercise log owned by user "
                                "{w.owner.username}.", deleted=False),
+        changes=lambda w, a: changed("logs_log", log_id=w.log.pk, deleted=True),
     ),
     ("logs:log-detail", "PUT"): Row(
         kwargs=lambda w: {"log_id": w.log.pk},
         body=log_body,
         expect=owner_only(200, "User {you} is not authorized to update an exercise log owned by user "
                                "{w.owner.username}.", updated=False, log=None),
+        changes=lambda w, a: changed("logs_log", log_id=w.log.pk, name="Canton", date=date(2021, 5, 31), deleted=False),
     ),
     ("logs:log-detail", "DELETE"): Row(
         kwargs=lambda w: {"log_id": w.log.pk},
         expect=owner_only(204, "User {you} is not authorized to delete an exercise log owned by user "
                                "{w.owner.username}.", deleted=False),
+        changes=lambda w, a: changed("logs_log", removed=True, log_id=w.log.pk),
     ),
     # -- notifications (anyone may notify anyone: clients post them for comments and requests) -------------
     ("notifications:notification-list", "POST"): Row(
         kwargs=lambda w: {},
         body=lambda w, a: {"username": w.owner.username, "description": "New comment", "link": "/log/1"},
-        expect=everyone(200, anonymous=NO_TOKEN),
+        expect=everyone(200, anonymous=NO_TOKEN, deleted=DEAD_TOKEN),
+        changes=lambda w, a: changed("notifications_notification", user_id=w.owner.username, description="New comment",
+                                     link="/log/1", viewed="N", deleted=False),
     ),
     ("notifications:notification-soft", "DELETE"): Row(
         kwargs=lambda w: {"notification_id": w.notification.pk},
         expect=owner_only(204, "User {you} is not authorized to soft delete a notification sent to "
                                "{w.owner.username}.", deleted=False),
+        changes=lambda w, a: changed("notifications_notification", notification_id=w.notification.pk, deleted=True),
     ),
     ("notifications:notification-detail", "PUT"): Row(
         kwargs=lambda w: {"notification_id": w.notification.pk},
         body=lambda w, a: {"viewed": "Y"},
         expect=owner_only(200, "User {you} is not authorized to update a notification sent to {w.owner.username}.",
                           updated=False, notification=None),
+        changes=lambda w, a: changed("notifications_notification", notification_id=w.notification.pk, viewed="Y"),
     ),
     ("notifications:notification-detail", "DELETE"): Row(
         kwargs=lambda w: {"notification_id": w.notification.pk},
         expect=owner_only(204, "User {you} is not authorized to delete a notification sent to {w.owner.username}.",
                           deleted=False),
+        changes=lambda w, a: changed("notifications_notification", removed=True, notification_id=w.notification.pk),
     ),
 }
 
@@ -341,7 +420,13 @@ def test_write_as(world, name, method, actor):
     expected = row.expect[actor]
     assert resp.status_code == getattr(expected, "status", 400), resp.data
     if isinstance(expected, Allowed):
-        assert database_rows() != before, "an allowed write changed nothing"
+        diff = changed_rows(before, database_rows())
+        wanted = row.changes(world, actor)
+        for change in wanted if isinstance(wanted, list) else [wanted]:
+            candidates = diff.get(change.table, {}).get("removed" if change.removed else "written", [])
+            assert any(change.values.items() <= candidate.items() for candidate in candidates), (
+                f"no {'removed' if change.removed else 'new or updated'} row of {change.table} with {change.values}; "
+                f"the write changed {diff}")
         return
     if isinstance(expected, Refused):
         you = world.users[actor].username

@@ -1,11 +1,9 @@
 """Throttles: per address and per account, counted in the shared cache, 429 with Retry-After."""
 
-import socket
 import threading
-import uuid
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.urls import reverse
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,6 +11,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from conftest import clear_cache, redis_cache_settings, redis_test_url
 from saintsxctf.api import throttles
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
@@ -99,7 +98,7 @@ def test_counts_live_in_the_shared_cache(user, settings):
     with_rates(settings, token_account="1/min")
     token_request()
     assert_throttled(token_request())
-    cache.clear()  # another deployment's counters, a restart of Redis, ...: the limit starts over
+    clear_cache()  # a restart of Redis, an eviction...: the counts are gone and the limit starts over
     assert token_request().status_code == 200
 
 
@@ -185,19 +184,10 @@ def test_default_signup_rate_lets_one_address_sign_up_ten_runners_a_minute():
         assert call(SIGNUP_THROTTLES, body, {}).status_code == 200
 
 
-def redis_url() -> str | None:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return None
-    return "redis://127.0.0.1:6379/0"
-
-
-@pytest.mark.skipif(redis_url() is None, reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(redis_test_url() is None, reason="no Redis reachable (REDIS_URL, TEST_REDIS_URL)")
 def test_with_redis_concurrent_workers_never_lose_a_count(settings, monkeypatch):
     """Twelve threads (think: gunicorn workers on two machines) share the limit exactly."""
-    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache",
-                                   "LOCATION": redis_url(), "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}"}}
+    redis_cache_settings(settings)
     monkeypatch.setattr(throttles, "cache", caches["default"])
     with_rates(settings, signup_account="5/min", signup_ip="1000/min")
     statuses = []

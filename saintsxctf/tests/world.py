@@ -7,6 +7,11 @@ The callers (pretix style: names that say who is calling):
 - `other_runner` (dotty): a teammate in the same group, with no special role;
 - `admin_of_other_group` (grandma): an accepted admin of another group of the same team;
 - `admin_of_the_group` (coach): an accepted admin of the owner's group;
+- `pending_admin` (hopeful): asked to join the owner's group as an admin, not yet accepted;
+- `removed_admin` (excoach): was an accepted admin of the owner's group; that membership is soft-deleted;
+- `admin_of_deleted_group` (oldcoach): an accepted admin of a group of the team that was soft-deleted;
+- `deleted_runner` (ghost): was an accepted member of the owner's group and holds a token issued before the
+  account was soft-deleted;
 - `no_token`: no Authorization header at all.
 """
 
@@ -23,13 +28,19 @@ from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.tests.factories import LogFactory
 from notifications.tests.factories import NotificationFactory
+from saintsxctf.auth.tokens import issue_access_token
 from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
 from users.tests.factories import ActivationCodeFactory, FlairFactory, ForgotPasswordCodeFactory, UserFactory
 
 OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON = (
     "owner", "other_runner", "admin_of_other_group", "admin_of_the_group", "no_token",
 )
-ACTORS = [OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, ANON]
+PENDING_ADMIN, REMOVED_ADMIN, DELETED_GROUP_ADMIN, DELETED_RUNNER = (
+    "pending_admin", "removed_admin", "admin_of_deleted_group", "deleted_runner",
+)
+# No token last (ACTORS[:-1] are the callers with a token).
+ACTORS = [OWNER, RUNNER, OTHER_ADMIN, GROUP_ADMIN, PENDING_ADMIN, REMOVED_ADMIN, DELETED_GROUP_ADMIN, DELETED_RUNNER,
+          ANON]
 # The tables an endpoint can touch: every model of the project's apps.
 APP_LABELS = ["users", "teams", "groups", "logs", "comments", "notifications"]
 
@@ -40,24 +51,41 @@ class World:
     team: object
     group: object  # the owner's group; admin_of_the_group administers it
     other_group: object  # another group of the same team; admin_of_other_group administers it
+    deleted_group: object  # a soft-deleted group of the same team; admin_of_deleted_group administered it
     log: object  # the owner's log, with a comment of the owner and one of the other runner
     comment: object  # the owner's comment
     notification: object  # to the owner
     code: object  # an activation code made for the owner's email address, into the owner's group
     invite: object  # an unused activation code a newcomer signs up with
     forgot_codes: dict = field(default_factory=dict)  # actor -> that user's live forgot-password code
+    tokens: dict = field(default_factory=dict)  # actor -> a token issued to them (the deleted runner's before)
 
     @property
     def owner(self):
         return self.users[OWNER]
 
     def client(self, actor: str) -> APIClient:
-        return APIClient() if actor == ANON else client_for(self.users[actor])
+        if actor == ANON:
+            return APIClient()
+        if actor in self.tokens:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.tokens[actor]}")
+            return client
+        return client_for(self.users[actor])
 
 
 def build_world() -> World:
-    """The world, with the same fake texts every time (the fuzz test's answers must not vary between runs)."""
+    """The world, with the same fake texts every time (the fuzz test's answers must not vary between runs); the
+    factories' random state is put back afterwards, so later tests do not depend on whether a world was built."""
+    state = factory.random.get_random_state()
     factory.random.reseed_random("saintsxctf-world")
+    try:
+        return _build_world()
+    finally:
+        factory.random.set_random_state(state)
+
+
+def _build_world() -> World:
     users = {
         OWNER: UserFactory(username="andy", first="Andy", last="Jarombek", email="andy@example.com"),
         RUNNER: UserFactory(username="dotty", first="Dotty", last="Jarombek", email="dotty@example.com"),
@@ -85,8 +113,28 @@ def build_world() -> World:
     LogFactory(user=users[RUNNER], date=date(2021, 5, 29), description="Long run")
     FlairFactory(user=users[OWNER], flair="Runner of the Year")
     NotificationFactory(user=users[RUNNER], description="Andy commented on your log.")
+
+    # The callers whose rights were taken away or never granted (made last: the texts above stay the same).
+    users |= {
+        PENDING_ADMIN: UserFactory(username="hopeful", first="Hope", last="Ful", email="hopeful@example.com"),
+        REMOVED_ADMIN: UserFactory(username="excoach", first="Ex", last="Coach", email="excoach@example.com"),
+        DELETED_GROUP_ADMIN: UserFactory(username="oldcoach", first="Old", last="Coach", email="oldcoach@example.com"),
+        DELETED_RUNNER: UserFactory(username="ghost", first="Gone", last="Runner", email="ghost@example.com"),
+    }
+    for actor in (PENDING_ADMIN, REMOVED_ADMIN, DELETED_GROUP_ADMIN, DELETED_RUNNER):
+        TeamMemberFactory(team=team, user=users[actor], status="accepted", role="user")
+    deleted_group = GroupFactory(group_name="oldguard", group_title="Old Guard", week_start="monday")
+    TeamGroupFactory(team=team, group=deleted_group)
+    GroupMemberFactory(group=group, user=users[PENDING_ADMIN], status="pending", role="admin")
+    GroupMemberFactory(group=group, user=users[REMOVED_ADMIN], status="accepted", role="admin").soft_delete()
+    GroupMemberFactory(group=deleted_group, user=users[DELETED_GROUP_ADMIN], status="accepted", role="admin")
+    GroupMemberFactory(group=group, user=users[DELETED_RUNNER], status="accepted", role="user")
+    deleted_group.soft_delete()
+    tokens = {DELETED_RUNNER: issue_access_token(users[DELETED_RUNNER])}
+    users[DELETED_RUNNER].soft_delete()
     return World(
-        users=users, team=team, group=group, other_group=other_group, log=log, comment=comment,
+        users=users, team=team, group=group, other_group=other_group, deleted_group=deleted_group, tokens=tokens,
+        log=log, comment=comment,
         notification=NotificationFactory(user=users[OWNER], description="Dotty commented on your log."),
         code=ActivationCodeFactory(activation_code="OWNR01", email="andy@example.com", group=group),
         invite=ActivationCodeFactory(activation_code="NEW001", email="newbie@example.com", group=group),
@@ -104,6 +152,26 @@ def database_rows() -> dict:
         for label in APP_LABELS
         for model in apps.get_app_config(label).get_models()
     }
+
+
+PRIMARY_KEYS = {model._meta.db_table: model._meta.pk.attname
+                for label in APP_LABELS for model in apps.get_app_config(label).get_models()}
+
+
+def changed_rows(before: dict, after: dict) -> dict:
+    """What a write did, from two `database_rows()`: per table, `written` (the new and the updated rows, as they
+    are after) and `removed` (the rows gone, as they were before)."""
+    diff = {}
+    for table, rows in after.items():
+        old = {repr(row): row for row in before.get(table, [])}
+        new = {repr(row): row for row in rows}
+        written = [row for key, row in new.items() if key not in old]
+        pk_name = PRIMARY_KEYS[table]
+        kept = {row.get(pk_name) for row in rows}
+        removed = [row for key, row in old.items() if key not in new and row.get(pk_name) not in kept]
+        if written or removed:
+            diff[table] = {"written": written, "removed": removed}
+    return diff
 
 
 # -- secrets in bodies -------------------------------------------------------------------------------

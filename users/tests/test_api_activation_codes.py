@@ -176,5 +176,10 @@ def test_superuser_creates_codes_for_existing_groups_only(db):
     client = client_for(boss)
     assert client.post("/v2/activation_code/", {"group_id": group.id, "email": "a@example.com"},
                        format="json").status_code == 200
-    assert client.post("/v2/activation_code/", {"group_id": group.id + 100, "email": "a@example.com"},
+    assert list(ActivationCode.objects.values_list("group_id", "email")) == [(group.id, "a@example.com")]
+    assert client.post("/v2/activation_code/", {"group_id": group.id + 100, "email": "b@example.com"},
                        format="json").status_code == 403
+    group.soft_delete()
+    assert client.post("/v2/activation_code/", {"group_id": group.id, "email": "c@example.com"},
+                       format="json").status_code == 403
+    assert list(ActivationCode.all_objects.values_list("email", flat=True)) == ["a@example.com"]

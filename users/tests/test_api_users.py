@@ -114,6 +114,8 @@ def test_signup_code_in_another_letter_case(api_client, invited_group):
     ActivationCodeFactory(activation_code="ABC123", group=invited_group)
     resp = api_client.post(reverse("users:user-list"), signup_body(activation_code="abc123"), format="json")
     assert resp.status_code == 201
+    assert User.objects.filter(username=resp.json()["user"]["username"]).exists()
+    assert not ActivationCode.all_objects.filter(activation_code="ABC123").exists()  # spent
 
 
 def test_signup_without_a_group_on_the_code(api_client):

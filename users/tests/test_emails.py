@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from users import emails
-from users.models import User
+from users.models import ForgotPasswordCode, User
 from users.tests.factories import ActivationCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,4 +58,5 @@ def test_a_runner_without_an_address_cannot_get_a_forgot_password_code(api_clien
     resp = api_client.post(reverse("forgot_password:forgot_password-detail", kwargs={"username": "noemail"}))
     assert resp.status_code == 424
     assert mail.outbox == []
+    assert not ForgotPasswordCode.all_objects.filter(user_id="noemail").exists()
 

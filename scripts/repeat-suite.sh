@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run the full test suite N times in a row on MariaDB with Redis and log each outcome (issue 19: "20 consecutive
+# full runs"). Run 1 starts half a second before a minute boundary; run 2 runs under libfaketime (Debian's
+# `faketime`) with the process clock starting at 23:55:00 UTC on the last day of a month, so the run crosses
+# midnight at a month end; the others run plainly.
+#
+#   DATABASE_URL=mysql://root@127.0.0.1:3306/sx_NAME REDIS_URL=redis://127.0.0.1:6379/N \
+#     scripts/repeat-suite.sh 20 /tmp/repeat-suite.log
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-20}
+LOG=${2:-repeat-suite.log}
+MONTH_END=${MONTH_END:-2026-11-30 23:55:00}
+: "${DATABASE_URL:?set DATABASE_URL to your own MariaDB database}"
+: "${REDIS_URL:?set REDIS_URL to your own Redis database}"
+
+passed=0
+for run in $(seq 1 "$RUNS"); do
+  mode=plain
+  prefix=()
+  if [ "$run" -eq 1 ]; then
+    mode="started just before a minute boundary"
+    python3 -c 'import time; time.sleep(60 - time.time() % 60 - 0.5)'
+  elif [ "$run" -eq 2 ]; then
+    mode="faketime from $MONTH_END UTC"
+    prefix=(env TZ=UTC faketime -f "@$MONTH_END")
+  fi
+  started=$(date -u +%FT%T.%3NZ)
+  out=$(mktemp)
+  "${prefix[@]}" .venv/bin/pytest -q -p no:cacheprovider >"$out" 2>&1
+  rc=$?
+  summary=$(tail -n 1 "$out")
+  [ "$rc" -eq 0 ] && passed=$((passed + 1))
+  echo "run $run/$RUNS ($mode) started $started ended $(date -u +%FT%T.%3NZ) rc=$rc: $summary" >>"$LOG"
+  if [ "$rc" -ne 0 ]; then
+    grep -E '^(FAILED|ERROR)' "$out" | head -20 >>"$LOG"
+    cp "$out" "$LOG.run$run.txt"
+  fi
+  rm -f "$out"
+  echo "passed so far: $passed of $run" >>"$LOG"
+done
