@@ -223,7 +223,9 @@ class FrontProxy:
             SAINTSXCTF_WEB_ROOT=str(self.web_root)))
         (self.dir / "nginx.conf").write_text(self.main_conf())
         command = [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-e", str(self.dir / "error.log")]
-        subprocess.run([*command, "-t", "-q"], check=True, capture_output=True, timeout=30)
+        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx refused the configuration:\n{check.stderr}")
         self.process = subprocess.Popen([*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         wait_for_port(self.port, 15)

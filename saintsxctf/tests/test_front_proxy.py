@@ -30,14 +30,27 @@ INDEX = "<!doctype html><html><body><!-- the built web client --><div id=\"react
 UPLOAD_LIMIT = 200_000  # bytes, lowered for the test so an oversized picture is quick to send
 
 
-@pytest.fixture(scope="module")
-def stack():
-    """nginx on ops/nginx's file -> gunicorn (2 workers) -> a migrated, seeded SQLite file."""
-    if nginx_binary() is None:
+def require_nginx(binary: str | None) -> None:
+    """Skip without nginx, except in CI (CI=true), where a missing nginx is a failure: the proxy must be tested."""
+    if binary is None:
         message = "nginx is not installed: scripts/test-deps.sh installs it (make test)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_without_nginx_ci_fails_and_a_laptop_skips(monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        require_nginx(None)
+    require_nginx("/usr/sbin/nginx")  # with it, nothing happens
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """nginx on ops/nginx's file -> gunicorn (2 workers) -> a migrated, seeded SQLite file."""
+    require_nginx(nginx_binary())
     with tempfile.TemporaryDirectory(prefix="saintsxctf-proxy-test-") as tmp:
         tmp = Path(tmp)
         os.chmod(tmp, 0o755)
@@ -206,3 +219,23 @@ def test_the_ios_app_reads_pictures_from_the_uasset_host(stack, token):
     status, _, raw = call(stack, "GET", "/" + body["key"], host=IOS_UASSET)  # /prod/profile/<username>/<name>
     assert status == 200 and raw == data
     assert call(stack, "GET", "/v2/users", host=IOS_UASSET)[0] == 404
+
+
+def test_the_ios_app_reads_a_group_picture_by_the_groups_name(stack, token):
+    bearer = {"Authorization": f"Bearer {token}"}
+    _, groups = call_json(stack, "GET", f"/api/v2/users/groups/{COACH}", headers=bearer)
+    group = next(g for g in groups["groups"] if g["user"] == "admin" and g["status"] == "accepted")
+    _, body = call_json(stack, "POST", "/fn/uasset/signed-url/group", headers={"authorization": token},
+                        body={"groupId": group["id"], "contentType": "image/png"})
+    data = png((6, 6))
+    s3_path = "/s3/" + body["uploadUrl"].replace("https://s3.amazonaws.com/", "")
+    assert call(stack, "PUT", s3_path, data=data, headers={"Content-Type": "image/png"})[0] == 200
+    name = body["key"].split("/")[-1]
+    _, current = call_json(stack, "GET", f"/api/v2/groups/{group['id']}", headers=bearer)
+    status, _ = call_json(stack, "PUT", f"/api/v2/groups/{group['id']}", headers=bearer,
+                          body={**current["group"], "grouppic_name": name})
+    assert status == 200
+    # The web client by id, the iOS app by name on its picture host.
+    assert call(stack, "GET", f"/uasset/group/{group['id']}/{name}")[2] == data
+    status, _, raw = call(stack, "GET", f"/prod/group/{group['group_name']}/{name}", host=IOS_UASSET)
+    assert status == 200 and raw == data
