@@ -124,7 +124,7 @@ def _fast_tests(settings, _test_cache_prefix):
     """A fast hasher first (bcrypt stays available, legacy hashes still verify); this run's cache keys gone."""
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.BCryptPasswordHasher",
+        "saintsxctf.auth.hashers.ClientBCryptPasswordHasher",
     ]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {

@@ -1,5 +1,5 @@
 """Comments as the contract shows them. The original rendered a comment's `time` two ways: with `str()`
-("2021-05-30 12:05:00") in GET /v2/comments/<id> and inside GET /v2/logs, and as RFC 1123 in the log feed,
+("2021-05-30 12:05:00") in GET /v2/comments/<id> and inside GET /v2/logs (there with a `comment` link), and as RFC 1123 in the log feed,
 GET /v2/comments/ and the bodies of POST/PUT. Each shape has its serializer; none holds logic."""
 
 from rest_framework import serializers
@@ -20,6 +20,8 @@ COMMENT_FIELDS = ["comment_id", "content", "deleted", "first", "last", "log_id",
 class CommentSerializer(ReadModelSerializer):
     """A comment with its time as `str()` renders it (GET /v2/comments/<id>, comments inside a log)."""
 
+    null_defaults = {"first": "", "last": "", "content": ""}  # the iOS app force-reads them (other-clients.md 5.4)
+
     log_id = serializers.IntegerField(read_only=True)
     time = PlainDateTimeField(read_only=True)
     username = serializers.CharField(source="user_id", read_only=True)
@@ -27,6 +29,16 @@ class CommentSerializer(ReadModelSerializer):
     class Meta:
         model = Comment
         fields = COMMENT_FIELDS
+        read_only_fields = fields
+
+
+class CommentInLogSerializer(CommentSerializer):
+    """A comment inside GET /v2/logs/ and GET /v2/logs/<id>: with `comment`, its own link."""
+
+    comment = LinkField("comments:comment-detail", "comment_id", attr="comment_id")
+
+    class Meta(CommentSerializer.Meta):
+        fields = ["comment", *COMMENT_FIELDS]
         read_only_fields = fields
 
 

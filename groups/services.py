@@ -69,10 +69,13 @@ def group_member_update(*, membership: GroupMember, status: str, role: str) -> G
 def group_member_remove(*, group_id: int, username: str) -> int:
     """Soft delete a user's membership of a group; leaving a team's last group also leaves the team.
 
-    Returns how many group memberships were removed (0 when there was none).
+    Returns how many group memberships were removed (0 when there was none: then nothing changes, the team
+    membership included).
     """
     lock_member(username)
     removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
+    if not removed:
+        return 0
     invalidate()  # queryset soft deletes: no save signal
     group = Group.all_objects.filter(pk=group_id).first()
     if group is None:

@@ -76,6 +76,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
         "membership_put.not_found": MEMBERSHIP_UPDATE_FAILED,
         "membership_put.invalid": MEMBERSHIP_UPDATE_FAILED,
         "membership_put.empty": MEMBERSHIP_UPDATE_FAILED,
+        "membership_delete.not_found": "Failed to delete the group membership.",
         "membership_delete.forbidden": "User {user} is not authorized to delete the group membership for user "
                                        "{username} in group with id {group_id}.",
         "statistics.not_found": "there is no group with this id",
@@ -241,7 +242,10 @@ class GroupViewSet(ListMixin, ContractViewSet):
         leaving = group_id is not None and username == self.caller
         if not leaving and not queries.is_group_admin(self.caller, group_id):
             self.fail("forbidden", user=self.caller, group_id=kwargs[MEMBER_A], username=username)
-        group_member_remove(group_id=group_id, username=username)
+        if not group_member_remove(group_id=group_id, username=username):
+            # No such membership: 400, never a 204 that says something was deleted (the original's UPDATE of
+            # no rows answered 204; its failure message, as a 400 per deviations.md 2).
+            self.fail("not_found")
         return self.envelope(204, deleted=True)
 
     # -- statistics, leaderboards, snapshot -----------------------------------------------------

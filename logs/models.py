@@ -72,6 +72,14 @@ def compute_pace(miles: float | None, time: timedelta | None) -> timedelta:
     return timedelta(seconds=int(time.total_seconds() // miles))
 
 
+def given_distance(distance: float | None, metric: str | None, miles: float | None) -> tuple:
+    """The (distance, metric) a write means. Older clients (the iOS app) send `miles` and no distance when the
+    distance field is blank; the original then stored those miles: they become a distance in miles."""
+    if distance is None and miles is not None:
+        return miles, "miles"
+    return distance, metric
+
+
 def exercise_totals(distance: float | None, metric: str | None, time: timedelta | None) -> tuple[float, timedelta]:
     """(miles, pace) to store for a log. Pace comes from the unrounded miles, as in the original."""
     miles = compute_miles(distance, metric)
@@ -233,18 +241,22 @@ class Log(AuditedModel):
             log_summaries_refresh(user_id=user_id, days=[day])
         return result
 
-    def set_distance(self, distance, metric, time):
+    def set_distance(self, distance, metric, time, miles=None):
         """Set distance, metric and time, and keep miles and pace consistent with them.
 
         Every write path (services, seed_demo, the importer) goes through here: the only copy of this
-        arithmetic. Distance is kept as the original's FLOAT column kept it.
+        arithmetic. Distance is kept as the original's FLOAT column kept it. `miles` counts only when no
+        distance is given (`given_distance`).
         """
+        distance, metric = given_distance(distance, metric, miles)
         self.distance, self.metric, self.time = stored_float(distance), metric or None, time
         self.miles, self.pace = exercise_totals(distance, metric, time)
 
     def matches(self, **values) -> bool:
         """Whether writing `values` (field name -> value, miles and pace derived) would change nothing."""
         if {"distance", "metric", "time"} <= values.keys():
+            values["distance"], values["metric"] = given_distance(values["distance"], values["metric"],
+                                                                  values.pop("miles", None))
             values["miles"], values["pace"] = exercise_totals(values["distance"], values["metric"], values["time"])
             values["distance"], values["metric"] = stored_float(values["distance"]), values["metric"] or None
         for name, value in values.items():

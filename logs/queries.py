@@ -20,8 +20,12 @@ from users.models import User
 
 FEED_FILTERS = ("all", "group", "groups", "user", "users", "username")
 RANGE_VIEW_FILTERS = ("all", "group", "groups", "user", "users")
-# Letters of a range view's exercise types (the clients send any combination of r, b, s and o).
-EXERCISE_TYPE_LETTERS = {"r": "run", "b": "bike", "s": "swim", "o": "other"}
+# Letters of a range view's exercise types (the clients send any combination of r, b, s and o). `o` is every
+# type but run, bike and swim (the original lists them all: other, core, yoga, hike, kayak, ...), as the
+# leaderboard's miles_other counts them (groups/queries.py).
+MAIN_EXERCISE_TYPES = {"r": "run", "b": "bike", "s": "swim"}
+OTHER_EXERCISE_TYPES = "o"
+EXERCISE_TYPE_LETTERS = {*MAIN_EXERCISE_TYPES, OTHER_EXERCISE_TYPES}
 # Ids are 32-bit in the legacy schema; a larger number names nothing (and would overflow some databases).
 MAX_ID = 2**31 - 1
 
@@ -176,11 +180,20 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
     return logs.order_by("-date", "-log_id").counted_by(lambda: log_count(authors))
 
 
-def exercise_types(letters: str) -> list[str]:
-    """The exercise types a range view's letters name ('rb' -> run, bike)."""
+def exercise_types(letters: str) -> str:
+    """The distinct letters of a range view's exercise types, sorted ('rbr' -> 'br'); refuses any other letter."""
     if not letters or any(letter not in EXERCISE_TYPE_LETTERS for letter in letters):
         raise ContractError(BAD_EXERCISE_TYPES)
-    return sorted({EXERCISE_TYPE_LETTERS[letter] for letter in letters})
+    return "".join(sorted(set(letters)))
+
+
+def exercise_type_filter(letters: str) -> Q:
+    """The `type` condition the letters name: 'rb' -> run or bike; 'o' -> anything but run, bike and swim."""
+    named = [MAIN_EXERCISE_TYPES[letter] for letter in letters if letter in MAIN_EXERCISE_TYPES]
+    condition = Q(type_id__in=named)
+    if OTHER_EXERCISE_TYPES in letters:
+        condition |= ~Q(type_id__in=MAIN_EXERCISE_TYPES.values())
+    return condition
 
 
 def parse_date(text: str, name: str) -> date:
@@ -216,7 +229,7 @@ def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str)
     # logs: the entries a request can make are bounded by the real runners and groups and their months (F13).
     months = first.replace(day=1), month_end(last)
     subject = ("all",) if filter_by == "all" else (filter_by.rstrip("s"), bucket)
-    days = cached("range_view", (*subject, tuple(kinds), *months),
+    days = cached("range_view", (*subject, kinds, *months),
                   lambda: _range_view(filter_by, bucket, kinds, *months), keep=bool)
     return [day for day in days if first <= day["date"] <= last]
 
@@ -232,9 +245,9 @@ def month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def _range_view(filter_by: str, bucket: str, kinds: list[str], first: date, last: date) -> list[dict]:
+def _range_view(filter_by: str, bucket: str, kinds: str, first: date, last: date) -> list[dict]:
     days = LogSummary.objects.filter(
-        period=LogSummary.DAY, type_id__in=kinds, start__gte=first, start__lte=last,
+        exercise_type_filter(kinds), period=LogSummary.DAY, start__gte=first, start__lte=last,
     )
     if filter_by in ("group", "groups"):
         days = days.filter(user_id__in=usernames(GroupMember.objects.filter(group_id=group_id(bucket)).values("user_id")))

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.serializers import CommentHttpTimeSerializer, CommentSerializer
+from comments.serializers import CommentHttpTimeSerializer, CommentInLogSerializer
 from logs.models import (
     FIRST_LOG_DATE,
     LAST_LOG_DATE,
@@ -31,7 +31,14 @@ FEED_LOG_FIELDS = [
 
 
 class LogSerializer(ReadModelSerializer):
-    """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT)."""
+    """An exercise log (GET /v2/logs/<id>, and the bodies of POST and PUT).
+
+    A log without a distance, metric, time or name (the iOS app leaves them out when blank; legacy rows) shows
+    0, 'miles', '0:00:00' and '': both clients force-read them (other-clients.md 5.3, 5.4, 5.6; the web
+    client's edit form calls distance.toFixed)."""
+
+    null_defaults = {"distance": 0.0, "miles": 0.0, "metric": "miles", "time": "0:00:00", "pace": "0:00:00",
+                     "name": "", "first": "", "last": ""}
 
     pace = DurationTextField(read_only=True)
     time = DurationTextField(read_only=True)
@@ -48,7 +55,7 @@ class LogSerializer(ReadModelSerializer):
 class LogWithCommentsSerializer(LogSerializer):
     """A log in GET /v2/logs/, with its comments (read from the prefetch: no query per log)."""
 
-    comments = CommentSerializer(many=True, read_only=True)
+    comments = CommentInLogSerializer(many=True, read_only=True)
 
     class Meta(LogSerializer.Meta):
         fields = [*LOG_FIELDS, "comments"]
@@ -66,7 +73,8 @@ class FeedLogSerializer(LogSerializer):
 
 
 class LogWriteSerializer(serializers.Serializer):
-    """The fields of a log a client sets. Miles and pace are derived on the server, never taken."""
+    """The fields of a log a client sets. Miles and pace are derived on the server (miles are taken only in
+    place of a missing distance)."""
 
     name = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True, default=None)
     location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True, default=None)
@@ -75,6 +83,10 @@ class LogWriteSerializer(serializers.Serializer):
     # The largest number any metric allows (meters); validate() bounds the distance in miles.
     distance = serializers.FloatField(min_value=0, max_value=MAX_MILES * METERS_PER_MILE, required=False,
                                       allow_null=True, default=None)
+    # Older clients (iOS) send miles and no distance when the distance is blank: then they are the distance.
+    # With a distance, miles are derived and a sent value (a stale echo) is ignored. Bounded as a distance is
+    # (a stale echo of an old log's miles above it is refused too).
+    miles = serializers.FloatField(min_value=0, max_value=MAX_MILES, required=False, allow_null=True, default=None)
     metric = serializers.ChoiceField(
         choices=METRIC_CHOICES, required=False, allow_null=True, allow_blank=True, default=None
     )

@@ -31,15 +31,16 @@ SUMMARY_BATCH = 5000
 @transaction.atomic(savepoint=False)
 def log_create(
     *, author: User, date, type: ExerciseType | str, feel: int, first: str | None = None, last: str | None = None,
-    name=None, location=None, distance=None, metric=None, time=None, description=None,
+    name=None, location=None, distance=None, metric=None, time=None, description=None, miles=None,
 ) -> Log:
-    """Create `author`'s log; miles and pace are derived from distance, metric and time."""
+    """Create `author`'s log; miles and pace are derived from distance, metric and time (`miles` only counts
+    when no distance is given: Log.set_distance)."""
     log = Log(
         user=author, first=author.first if first is None else first, last=author.last if last is None else last,
         name=name, location=location, date=date, feel=feel, description=description, time_created=timezone.now(),
     )
     log.type_id = type.pk if isinstance(type, ExerciseType) else type
-    log.set_distance(distance, metric, time)
+    log.set_distance(distance, metric, time, miles)
     # The author and a type given as a row were just read: checking that they exist would cost a query each.
     log.full_clean(exclude=["user", "type"] if isinstance(type, ExerciseType) else ["user"])
     log.save()
@@ -54,12 +55,12 @@ LOG_EDIT_FIELDS = ["name", "location", "date", "feel", "description", "type", "d
 @transaction.atomic(savepoint=False)
 def log_update(
     *, log: Log, date, type: ExerciseType | str, feel: int, name=None, location=None, distance=None, metric=None,
-    time=None, description=None,
+    time=None, description=None, miles=None,
 ) -> Log:
     """Replace what a client may change on `log`; the author and `time_created` never change."""
     log.name, log.location, log.date, log.feel, log.description = name, location, date, feel, description
     log.type_id = type.pk if isinstance(type, ExerciseType) else type
-    log.set_distance(distance, metric, time)
+    log.set_distance(distance, metric, time, miles)
     log.full_clean()
     # Only the columns an edit owns: a soft delete committed since the log was read stays (a full save would
     # write back the `deleted` the request read, and undelete it).

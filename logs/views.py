@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from comments.models import Comment
-from comments.serializers import CommentSerializer
+from comments.serializers import CommentInLogSerializer
 from logs import queries
 from logs.models import ExerciseType, Log
 from logs.serializers import (
@@ -20,6 +20,7 @@ from logs.serializers import (
     RangeViewDaySerializer,
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
+from saintsxctf.api.links import link
 from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
@@ -105,12 +106,12 @@ class LogViewSet(ContractModelViewSet):
         # write runs this again (atomic_write).
         return log_create(author=self.request.user, **{k: v for k, v in data.items() if k != "username"})
 
-    @extend_schema(responses=envelope_schema("LogWithComments", log=LogSerializer(), comments=CommentSerializer(many=True)))
+    @extend_schema(responses=envelope_schema("LogWithComments", log=LogSerializer(), comments=CommentInLogSerializer(many=True)))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
         log = self.found_log()
         comments = COMMENTS_OF_LOG.all(log.pk)
-        return self.envelope(log=LogSerializer(log).data, comments=CommentSerializer(comments, many=True).data)
+        return self.envelope(log=LogSerializer(log).data, comments=CommentInLogSerializer(comments, many=True).data)
 
     def found_log(self) -> Log:
         """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
@@ -213,4 +214,6 @@ class ExerciseTypeViewSet(ListMixin, ContractViewSet):
     @extend_schema(responses=envelope_schema("ExerciseTypes", types=serializers.ListField(child=serializers.CharField())))
     def list(self, request, *args, **kwargs):
         """Get all the exercise types in the database."""
-        return super().list(request, *args, **kwargs)
+        # Unlike every other collection, the original names this one with its trailing slash.
+        types = self.get_serializer(self.get_queryset(), many=True).data
+        return Response({"self": link("types:type-list"), "types": types})

@@ -130,10 +130,19 @@ AUTH_USER_MODEL = "users.User"
 # ------------------------------------------------------------------------------------------------
 # Passwords: bcrypt; legacy `$2a$`/`$2b$` hashes are verified as they are (users.User.check_password)
 # ------------------------------------------------------------------------------------------------
+# The first hasher makes every new digest; it must keep a raw bcrypt hash the web client can verify
+# (saintsxctf/auth/hashers.py, deviations.md 13). The others only read older digests, which are re-hashed
+# with the first at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "saintsxctf.auth.hashers.ClientBCryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
+# The runner's own user record (GET /v2/users/<own username or email>) carries the raw bcrypt hash of their
+# password in `password`, because the web client checks the typed password against it (deviations.md 13).
+# Turn it off once no client needs it; no other response ever carries a hash.
+SERVE_OWN_PASSWORD_HASH = env_bool("SERVE_OWN_PASSWORD_HASH", True)
+
 # Every new password (signup, reset, the admin) passes these. The web client asks for 8+ characters on its reset
 # page and up to 80; signup keeps the contract's 6 (README, "Passwords").
 AUTH_PASSWORD_VALIDATORS = [

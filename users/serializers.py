@@ -1,7 +1,8 @@
 """Users, flair, activation codes and forgot-password codes in the contract's shapes.
 
 Read serializers give the contract's fields in the examples' order; write serializers take only what a
-client may send. No serializer ever outputs `password` or `salt` (deviations.md 1).
+client may send. No serializer outputs `salt`, and only OwnUserSerializer outputs `password` (deviations.md 1
+and 13).
 """
 
 import re
@@ -12,6 +13,7 @@ from rest_framework import serializers
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
 from users.services import check_new_password
@@ -42,6 +44,38 @@ class UserSerializer(ReadModelSerializer):
         model = User
         fields = USER_FIELDS
         read_only_fields = fields
+
+
+@extend_schema_field({"type": "string", "minLength": 60, "maxLength": 60,
+                      "description": "Raw bcrypt hash of the runner's password; only in their own record, and "
+                                     "absent when SERVE_OWN_PASSWORD_HASH is off (deviations.md 13)"})
+class OwnPasswordHashField(serializers.Field):
+    """The raw bcrypt hash inside the stored digest, or None (then left out). Output only; not read-only, so the
+    schema shows it as optional."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_representation(self, value):
+        return client_password_hash(value)
+
+
+class OwnUserSerializer(UserSerializer):
+    """A runner's own record, as GET /v2/users/<own username or email> shows it: with `password`, the raw
+    bcrypt hash the web client checks the typed password against in the browser (deviations.md 13). The key
+    is left out when the setting is off or the stored digest holds no raw bcrypt hash."""
+
+    password = OwnPasswordHashField()
+
+    class Meta(UserSerializer.Meta):
+        fields = sorted([*USER_FIELDS, "password"])
+        read_only_fields = [name for name in fields if name != "password"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["password"] is None:
+            del data["password"]
+        return data
 
 
 class UserPlainDatesSerializer(UserSerializer):
@@ -103,10 +137,22 @@ class UserSignupRequestSerializer(UserSignupSerializer):
         return fields
 
 
-class UserWriteSerializer(serializers.ModelSerializer):
-    """What a runner may change in their profile. A PUT replaces: an omitted field becomes null."""
+class ClassYearField(serializers.IntegerField):
+    """A class year: a number, or the text of one ("2017"), as the iOS app sends it; "" means none."""
 
-    class_year = serializers.IntegerField(allow_null=True, default=None, min_value=0, max_value=9999)
+    def validate_empty_values(self, data):
+        if data == "":
+            return True, None
+        return super().validate_empty_values(data)
+
+
+class UserWriteSerializer(serializers.ModelSerializer):
+    """What a runner may change in their profile. A PUT replaces: an omitted field becomes null, except
+    `class_year`, which stays as it is when omitted (two of the iOS app's three profile writes leave it out:
+    other-clients.md 5.8). `password`, `salt`, `profilepic`, `groups` and other keys a client echoes are
+    not fields here, so they change nothing."""
+
+    class_year = ClassYearField(allow_null=True, required=False, min_value=0, max_value=9999)
     week_start = serializers.ChoiceField(WEEK_START_CHOICES, allow_null=True, default="monday")
 
     def validate_email(self, value):

@@ -170,17 +170,19 @@ def user_update_last_login(*, username: str) -> int:
 def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), groups_joined=(), groups_left=()):
     """Request to join teams and groups (pending until an admin accepts) and leave others.
 
-    Joining a group needs membership of its team, or joining the team in the same request. Naming an
-    unknown team or group refuses the whole request (deviations.md 2).
+    Joining a group needs membership of its team, or joining the team in the same request. Joining an
+    unknown team or group refuses the whole request (deviations.md 2); leaving a team or group the runner
+    is not in (or one that does not exist) is ignored, as the original ignored it.
     """
     username = user.username
     lock_member(username)  # one membership change of a runner at a time: no duplicate joins, no lost leave
-    team_names = {*teams_joined, *teams_left, *(g["team_name"] for g in [*groups_joined, *groups_left])}
+    team_names = {*teams_joined, *(g["team_name"] for g in groups_joined)}
     known_teams = set(Team.objects.filter(name__in=team_names).values_list("name", flat=True))
     if team_names - known_teams:
         raise ContractError(MEMBERSHIPS_FAILED)
 
-    named_groups = {(g["team_name"], g["group_name"]) for g in [*groups_joined, *groups_left]}
+    joined_groups = {(g["team_name"], g["group_name"]) for g in groups_joined}
+    named_groups = {*joined_groups, *((g["team_name"], g["group_name"]) for g in groups_left)}
     groups = {}
     if named_groups:
         links = TeamGroup.objects.filter(
@@ -189,7 +191,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
             group__deleted=False,
         ).values_list("team_id", "group__group_name", "group_id")
         groups = {(team, name): group_id for team, name, group_id in links}
-    if named_groups - set(groups):
+    if joined_groups - set(groups):
         raise ContractError(MEMBERSHIPS_FAILED)
 
     member_of = set(TeamMember.objects.filter(user=user).values_list("team_id", flat=True))
@@ -212,7 +214,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
         GroupMember.objects.create(group_id=group_id, user=user, status="pending", role="user")
         in_groups.add(group_id)
 
-    left = [groups[(g["team_name"], g["group_name"])] for g in groups_left]
+    left = [groups[key] for key in ((g["team_name"], g["group_name"]) for g in groups_left) if key in groups]
     if left:
         GroupMember.objects.filter(user=user, group_id__in=left).soft_delete()
     invalidate()  # queryset soft deletes above send no save signal

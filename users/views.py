@@ -30,6 +30,7 @@ from users.serializers import (
     ForgotPasswordCodeSerializer,
     MembershipSerializer,
     MembershipsWriteSerializer,
+    OwnUserSerializer,
     StatisticsSerializer,
     UserGroupSerializer,
     UserListSerializer,
@@ -120,10 +121,13 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
                              new_user=link("users:user-detail", username=user.username))
 
     # -- one user ---------------------------------------------------------------------------------
-    @extend_schema(responses=envelope_schema("UserDetail", user=UserSerializer()))
+    @extend_schema(responses=envelope_schema("UserDetail", user=OwnUserSerializer()))
     def retrieve(self, request, username=None):
         """Retrieve a single user with a given username."""
-        return self.envelope(user=UserSerializer(self.found_user(username)).data)
+        user = self.found_user(username)
+        # Only the caller's own record carries their password hash (deviations.md 13).
+        serializer = OwnUserSerializer if user.pk == request.user.pk else UserSerializer
+        return self.envelope(user=serializer(user).data)
 
     @extend_schema(request=UserWriteSerializer, responses=envelope_schema(
         "UserUpdated", updated=serializers.BooleanField(), user=UserSerializer()))

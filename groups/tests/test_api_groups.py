@@ -457,6 +457,20 @@ def test_non_admin_cannot_remove_others(members, alumni, caller):
     assert GroupMember.objects.filter(group=alumni, user_id="andy").exists()
 
 
+@pytest.mark.parametrize("username", ["nobody", "dotty"])
+def test_removing_a_membership_that_does_not_exist_is_a_400(auth_client, members, alumni, other_user, team, username):
+    """Never a 204 that claims a deletion; nothing else changes (a team member without a group stays)."""
+    TeamMemberFactory(team=team, user=other_user)
+    resp = auth_client.delete(member_url(alumni.pk, username))
+    assert resp.status_code == 400
+    assert resp.json() == {"self": f"/v2/groups/members/{alumni.pk}/{username}", "deleted": False,
+                           "error": "Failed to delete the group membership."}
+    assert TeamMember.objects.filter(team=team, user=other_user).exists()
+    # Removing one twice: the second is the same 400.
+    assert auth_client.delete(member_url(alumni.pk, "Fish")).status_code == 204
+    assert auth_client.delete(member_url(alumni.pk, "Fish")).json()["deleted"] is False
+
+
 def test_remove_with_a_non_integer_group(auth_client, members):
     resp = auth_client.delete(member_url("abc", "andy"))
     assert resp.status_code == 400

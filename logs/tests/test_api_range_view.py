@@ -57,13 +57,25 @@ def test_feel_is_rounded_to_the_nearest_whole_number(auth_client, user):
     assert [d["feel"] for d in body["range_view"]] == [6, 7]
 
 
-@pytest.mark.parametrize(("types", "days"), [("r", 1), ("b", 1), ("s", 1), ("o", 1), ("rb", 2), ("rbso", 4),
-                                             ("rr", 1)])
+@pytest.mark.parametrize(("types", "days"), [("r", 1), ("b", 1), ("s", 1), ("o", 3), ("rb", 2), ("rbso", 6),
+                                             ("rr", 1), ("so", 4), ("oo", 3)])
 def test_exercise_types(auth_client, user, types, days):
     for i, type_ in enumerate(("run", "bike", "swim", "other")):
         day_log(user, date(2021, 6, 1) + timedelta(days=i), 1, 5, type_)
-    day_log(user, date(2021, 6, 10), 1, 5, "yoga")  # no letter names yoga
+    day_log(user, date(2021, 6, 10), 1, 5, "yoga")  # `o` is every type but run, bike and swim
+    day_log(user, date(2021, 6, 11), 1, 5, "stand up paddle")
     assert len(auth_client.get(range_view("user", "andy", types)).json()["range_view"]) == days
+
+
+def test_other_sums_every_other_type_of_a_day(auth_client, user):
+    """The client's calendar asks for rbso; a day of yoga and a hike counts both under `o`, like miles_other."""
+    day_log(user, date(2021, 6, 1), 2, 4, "yoga")
+    day_log(user, date(2021, 6, 1), 3, 6, "hike")
+    day_log(user, date(2021, 6, 1), 5, 8, "run")
+    body = auth_client.get(range_view("user", "andy", "o")).json()
+    assert body["range_view"] == [{"date": "Tue, 01 Jun 2021 00:00:00 GMT", "feel": 5, "miles": 5.0}]
+    body = auth_client.get(range_view("user", "andy", "rbso")).json()
+    assert body["range_view"] == [{"date": "Tue, 01 Jun 2021 00:00:00 GMT", "feel": 6, "miles": 10.0}]
 
 
 def test_group_range_view_counts_every_member(auth_client, user, other_user):

@@ -108,8 +108,8 @@ def test_set_distance_keeps_miles_and_pace_consistent(distance, metric, time, mi
         (10, "kilometers", "0:40:00", "0:40:00", 6.21317, "0:06:26"),
         (5000, "meters", "0:20:00", "0:20:00", 3.10686, "0:06:26"),
         (4.43, "miles", "0:00:00", "0:00:00", 4.43, "0:00:00"),  # zero time
-        (4.43, "miles", "", None, 4.43, "0:00:00"),  # empty time
-        (4.43, "miles", None, None, 4.43, "0:00:00"),  # missing time
+        (4.43, "miles", "", "0:00:00", 4.43, "0:00:00"),  # empty time: stored null, shown as zero
+        (4.43, "miles", None, "0:00:00", 4.43, "0:00:00"),  # missing time
         (None, None, "0:31:47", "0:31:47", 0.0, "0:00:00"),  # missing distance
         (0, "miles", "0:31:47", "0:31:47", 0.0, "0:00:00"),  # zero distance
     ],

@@ -128,7 +128,7 @@ def test_create_without_link(auth_client, other_user):
 
 @pytest.mark.parametrize("body,error", [
     (None, "the request body isn't populated"),
-    ({}, "the request body isn't populated"),
+    ({}, "'username' and 'description' are required fields"),  # JSON, if empty: the next check
     ("{broken", "the request body isn't populated"),
     ({"username": "dotty"}, "'username' and 'description' are required fields"),
     ({"description": "hi"}, "'username' and 'description' are required fields"),

@@ -3,7 +3,8 @@
 A router serves one resource group of the contract (`/v2/logs`, `/v2/users`, ...) and is mounted at
 `v2/<path>` with its own URL namespace. For each registered viewset it produces:
 
-    ""              GET/POST redirect to the collection (302 for GET, 307 for POST: the body is re-sent)
+    ""              GET/POST redirect to the collection (302 for GET, 307 for POST: the body is re-sent), after
+                    the same authentication as the collection (no header 401, a bad one 403)
     "/"             list / create
     "/links"        the group's links index (once per router, no token)
     "/<url_path>"   extra actions with detail=False; `url_path` may hold named groups, e.g.
@@ -21,9 +22,8 @@ from functools import cached_property
 
 from django.http import HttpResponseRedirect
 from django.urls import re_path, reverse
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -89,8 +89,9 @@ class ContractRouter:
         patterns = []
         for viewset, basename in self.registry:
             if any(hasattr(viewset, a) for a in COLLECTION_ACTIONS.values()):
-                patterns.append(re_path(r"^$", collection_redirect(f"{self.namespace}:{basename}-list"),
-                                        name=f"{basename}-redirect"))
+                redirect = CollectionRedirectView.as_view(
+                    view_name=f"{self.namespace}:{basename}-list", public=not viewset.authentication_classes)
+                patterns.append(re_path(r"^$", redirect, name=f"{basename}-redirect"))
         patterns.append(re_path(r"^/links$", LinksView.as_view(router=self), name="links"))
         for endpoint in self.endpoints():
             view = endpoint.viewset.as_view(endpoint.mapping, **endpoint.initkwargs)
@@ -118,17 +119,31 @@ def describe(viewset, action: str) -> str:
     return text.format(key=getattr(viewset, "key", ""), plural=getattr(viewset, "plural", ""))
 
 
-def collection_redirect(view_name: str):
-    """`/v2/<group>` answers a redirect to `/v2/<group>/`: 302 for GET, 307 for POST (body re-sent)."""
+@extend_schema(exclude=True)
+class CollectionRedirectView(APIView):
+    """`/v2/<group>` answers a redirect to `/v2/<group>/`: 302 for GET, 307 for POST (the body is re-sent).
 
-    @csrf_exempt
-    def redirect(request, *args, **kwargs):
-        response = HttpResponseRedirect(reverse(view_name))
-        if request.method not in ("GET", "HEAD"):
-            response.status_code = 307
+    As in the original, whose redirect routes sat behind its authentication like every protected path, the
+    caller is authenticated first: no `Authorization` header is 401, an empty or invalid one 403, with the
+    error handler's body. Only a collection that needs no token at all (`public`: types) redirects anyone.
+    """
+
+    view_name: str = None
+    public: bool = False
+
+    def get_authenticators(self):
+        return [] if self.public else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.public else [IsAuthenticated()]
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(reverse(self.view_name))
+
+    def post(self, request, *args, **kwargs):
+        response = HttpResponseRedirect(reverse(self.view_name))
+        response.status_code = 307
         return response
-
-    return redirect
 
 
 @extend_schema(exclude=True)

@@ -40,6 +40,10 @@ def _read(instance, path: tuple):
 class FrozenFieldsMixin:
     """Renders with fields built once per class (see the module docstring)."""
 
+    # What a field renders instead of null, where a client cannot take a null (the iOS app crashes on null
+    # in fields it force-reads: contract other-clients.md 5.3, 5.4). Storage keeps the null.
+    null_defaults: dict = {}
+
     @classmethod
     def readable_fields(cls) -> tuple:
         """(name, field, plain path or None, field.to_representation) of every readable field, built on first
@@ -57,6 +61,7 @@ class FrozenFieldsMixin:
 
     def to_representation(self, instance):
         ret = {}
+        nulls = self.null_defaults
         for name, field, path, represent in self.readable_fields():
             # A plain attribute or key path is walked here (most fields, most rows); anything else, and any
             # path that meets a callable or a missing value, goes through the field's own get_attribute().
@@ -71,7 +76,7 @@ class FrozenFieldsMixin:
                     continue
                 if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
                     attribute = None
-            ret[name] = None if attribute is None else represent(attribute)
+            ret[name] = nulls.get(name) if attribute is None else represent(attribute)
         return ret
 
 

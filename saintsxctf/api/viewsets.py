@@ -144,13 +144,22 @@ class ContractViewSet(viewsets.GenericViewSet):
     def body(self, default: str = EMPTY_BODY, *, objects_only: bool = True, error_body: dict | None = None):
         """The request's JSON body: the action's `empty` error (else `default`, in the envelope `error_body` if
         given) when there is none or, with `objects_only`, when it is not a JSON object. Unparseable JSON is the
-        framework's 400, or the `empty` error where the viewset sets `unparseable_body_is_empty`."""
+        framework's 400, or the `empty` error where the viewset sets `unparseable_body_is_empty`.
+
+        A create (POST to a collection) reads its body as the original's `get_json(silent=True)`: only a missing
+        body, JSON `null`, unparseable JSON or a body that is not JSON is empty. Any other JSON value goes on to
+        the field checks (`{}` lacks the required fields); a value that is not an object counts as `{}`."""
+        creating = self.action == "create"
         try:
             data = self.request.data
-        except exceptions.ParseError:
-            if not self.unparseable_body_is_empty:
+        except (exceptions.ParseError, exceptions.UnsupportedMediaType) as error:
+            if not (creating or (self.unparseable_body_is_empty and isinstance(error, exceptions.ParseError))):
                 raise
             data = None
+        if creating:
+            if data is None or not int(self.request.META.get("CONTENT_LENGTH") or 0):
+                raise ContractError(self.message("empty") or default, body=error_body)
+            return data if isinstance(data, dict) else {}
         if not data or (objects_only and not isinstance(data, dict)):
             raise ContractError(self.message("empty") or default, body=error_body)
         return data

@@ -15,16 +15,16 @@ class TokenRequestSerializer(serializers.Serializer):
     clientSecret = serializers.CharField(help_text="Password", trim_whitespace=False)  # noqa: N815
 
 
-@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "boolean", "enum": [False]}], "nullable": True})
+@extend_schema_field({"type": "string"})
 class JwtOrRefusalField(serializers.Field):
-    """The legacy `result`: a JWT, `false` for a wrong password, `null` for an unknown user."""
+    """The legacy `result`: a JWT, or the empty string when the name or password is refused."""
 
     def to_representation(self, value):
         return value
 
 
 class TokenResultSerializer(serializers.Serializer):
-    result = JwtOrRefusalField(help_text="The JWT; false for a wrong password, null for an unknown user")
+    result = JwtOrRefusalField(help_text="The JWT; an empty string when the name or password is refused")
     refresh = serializers.CharField(required=False, help_text="A refresh token for /auth/token/refresh "
                                     "(only with a JWT; clients that never refresh ignore it)")
 

@@ -33,11 +33,14 @@ class TokenView(PublicView):
     @extend_schema(request=TokenRequestSerializer, tags=["Auth"],
                    responses={200: TokenResultSerializer, 400: ErrorBody, 429: ErrorBody})
     def post(self, request):
-        """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": null}` for an unknown user,
-        false for a wrong password. Old clients read `result` only; new ones refresh with `refresh`."""
+        """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": ""}` when refused.
+        Old clients read `result` only; new ones refresh with `refresh`."""
+        # A refusal is the original auth service's empty string: the iOS app maps `result` as a String and
+        # crashes on false or null; the web client shows "Invalid username and password" (other-clients.md 5.1).
+        refused = Response({"result": ""})
         body = TokenRequestSerializer(data=request.data)
         if not body.is_valid():
-            return Response({"result": False})
+            return refused
         client_id, secret = body.validated_data["clientId"], body.validated_data["clientSecret"]
         # The runner whose username this is, else whose email (the lookup every endpoint uses): never the lowest
         # id of several, so nobody can take a name by setting it as their email (security probe F6).
@@ -45,9 +48,9 @@ class TokenView(PublicView):
         if user is None:
             # The same work as a known user's check, so the answer's timing does not tell who exists.
             User().set_password(secret)
-            return Response({"result": None})
+            return refused
         if not user.check_password(secret):
-            return Response({"result": False})
+            return refused
         refresh = issue_refresh_token(user)
         return Response({"result": str(legacy_access_token(refresh)), "refresh": str(refresh)})
 

@@ -27,14 +27,15 @@ def test_token_by_username_and_by_email_authenticates_v2(api_client, user):
 
 
 def test_token_refused(api_client, user):
-    assert get_token(api_client, "andy", "wrong").json() == {"result": False}
-    assert get_token(api_client, "nobody", PASSWORD).json() == {"result": None}
-    assert api_client.post(reverse("auth:token"), {}, format="json").json() == {"result": False}
+    # The original auth service's refusal, which the iOS app needs (false or null crash it).
+    assert get_token(api_client, "andy", "wrong").json() == {"result": ""}
+    assert get_token(api_client, "nobody", PASSWORD).json() == {"result": ""}
+    assert api_client.post(reverse("auth:token"), {}, format="json").json() == {"result": ""}
 
 
 def test_deleted_user_gets_no_token(api_client, user):
     user.soft_delete()
-    assert get_token(api_client, "andy", PASSWORD).json() == {"result": None}
+    assert get_token(api_client, "andy", PASSWORD).json() == {"result": ""}
 
 
 def test_authenticate(api_client, user):
@@ -72,7 +73,7 @@ def test_legacy_bcrypt_hash_verifies_as_is_and_is_upgraded(api_client, prefix):
     UserFactory(username="legacy", password=None)
     User.objects.filter(username="legacy").update(password=legacy)
 
-    assert get_token(api_client, "legacy", "wrong").json() == {"result": False}
+    assert get_token(api_client, "legacy", "wrong").json() == {"result": ""}
     assert User.objects.get(username="legacy").password == legacy  # a failed login changes nothing
 
     assert isinstance(get_token(api_client, "legacy", "apitest").json()["result"], str)

@@ -24,6 +24,7 @@ from django.core import signing
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 from schemathesis.checks import (
@@ -34,6 +35,7 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
+from saintsxctf import settings as project_settings
 from saintsxctf.auth.tokens import issue_access_token, issue_refresh_token
 from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
 from saintsxctf.urls import API_ROUTERS
@@ -213,6 +215,7 @@ def test_every_operation_was_fuzzed_and_reached_real_rows():
 # What schemathesis' generated cases never reach (security probe F9): every operation of the schema also gets
 # each of these, and must answer below 500. Paths use the world's real values, so the hostile part is the only
 # thing wrong with a request.
+LONG_PASSWORD = "correct horse battery staple " * 5  # 145 bytes: past bcrypt's 72
 EXTREME_NUMBERS = [10**30, -(10**30), 1e308, -1e308, 2**63, 86400 * 999999999]
 EXTREME = {
     **dict.fromkeys(("distance", "feel", "group_id", "log_id", "class_year", "limit"), EXTREME_NUMBERS),
@@ -230,6 +233,8 @@ def hostile_bodies(operation) -> list[tuple[str, bytes]]:
     """(what, raw JSON body) for one operation: its known good body with one hostile change at a time."""
     base = {**KNOWN.get("body", {}), **KNOWN.get(f"body {label(operation)}", {})}
     bodies = [
+        ("long passwords", {**base, "clientId": base.get("username"), "password": LONG_PASSWORD,
+                            "clientSecret": LONG_PASSWORD, "new_password": LONG_PASSWORD}),
         *[(f"{key}={value!r:.20}", {**base, key: value}) for key, values in EXTREME.items() for value in values],
     ]
     raw = [(what, json.dumps(body).encode()) for what, body in bodies]
@@ -257,11 +262,22 @@ def hostile_paths(operation) -> list[str]:
     return paths
 
 
+# Production's first hasher (bcrypt, where long passwords used to raise), at bcrypt's lowest cost for speed.
+FastProductionHasher = type("FastProductionHasher", (import_string(project_settings.PASSWORD_HASHERS[0]),),
+                            {"rounds": 4, "__module__": __name__})
+
+
 @pytest.fixture
-def unthrottled(settings):
-    """The hostile requests all come from one address: lift the throttles (tested in their own files)."""
+def unthrottled(settings, world):
+    """The hostile requests all come from one address: lift the throttles (tested in their own files). Hash as
+    production does (the callers' passwords too, so sign-ins check a bcrypt hash)."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         scope: "1000000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}
+    settings.PASSWORD_HASHERS = [f"{__name__}.FastProductionHasher", *project_settings.PASSWORD_HASHERS[1:],
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name in (OWNER, GROUP_ADMIN):
+        world.users[name].set_password(PASSWORD)
+        world.users[name].save(update_fields=["password"])
 
 
 def test_hostile_shapes_never_answer_5xx(world, unthrottled):

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from groups.models import GroupMember
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import ExerciseType
 from logs.tests.factories import LogFactory
@@ -165,10 +166,10 @@ def test_leave_a_group(auth_client, saints, user):
 
 @pytest.mark.parametrize("body", [
     {"teams_joined": ["nosuchteam"]},
-    {"teams_left": ["nosuchteam"]},
     {"groups_joined": [{"team_name": "saintsxctf", "group_name": "nosuchgroup"}]},
-    {"groups_left": [{"team_name": "nosuchteam", "group_name": "alumni"}]},
+    {"groups_joined": [{"team_name": "nosuchteam", "group_name": "alumni"}]},
     {"groups_joined": ["alumni"]},
+    {"groups_left": ["alumni"]},
     {"teams_joined": "saintsxctf"},
 ])
 def test_memberships_naming_unknown_teams_or_groups_change_nothing(auth_client, saints, user, body):
@@ -179,6 +180,26 @@ def test_memberships_naming_unknown_teams_or_groups_change_nothing(auth_client, 
     assert resp.json() == {"self": "/v2/users/memberships/andy", "updated": False,
                            "error": "failed to update the user's memberships"}
     assert (list(user.team_memberships.values()), list(user.group_memberships.values())) == before
+
+
+@pytest.mark.parametrize("left", [
+    {"teams_left": ["nosuchteam"]},
+    {"groups_left": [{"team_name": "nosuchteam", "group_name": "alumni"}]},
+    {"groups_left": [{"team_name": "saintsxctf", "group_name": "nosuchgroup"}]},
+    {"teams_left": ["strangers"]},
+    {"groups_left": [{"team_name": "strangers", "group_name": "others"}]},
+])
+def test_leaving_what_the_runner_is_not_in_is_ignored(auth_client, saints, user, left):
+    """As the original: the entry is ignored, the rest of the request applies, and the answer is 201."""
+    stranger_group = GroupFactory(group_name="others")
+    TeamGroupFactory(team=TeamFactory(name="strangers"), group=stranger_group)
+    GroupMemberFactory(group=stranger_group)  # someone else's membership stays
+    body = {**left, "groups_left": [{"team_name": "saintsxctf", "group_name": "mensxc"}, *left.get("groups_left", [])]}
+    resp = put_memberships(auth_client, "andy", **body)
+    assert resp.status_code == 201
+    assert resp.json() == {"self": "/v2/users/memberships/andy", "updated": True}
+    assert [m.group_id for m in user.group_memberships.all()] == [saints["alumni"].id]
+    assert GroupMember.objects.filter(group=stranger_group).count() == 1
 
 
 def test_memberships_lists_may_be_omitted(auth_client, saints, user):
