@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def stored(monkeypatch):
-    """The names of the aggregate entries stored while the test runs."""
+def stored(monkeypatch, settings):
+    """The names of the aggregate entries stored while the test runs (with the aggregate cache on, whatever the
+    configuration of the run)."""
+    settings.AGGREGATE_CACHE = True
     names = []
     real_set = cached.cache.set
 
