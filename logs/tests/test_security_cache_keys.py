@@ -16,16 +16,22 @@ pytestmark = pytest.mark.django_db
 def stored(monkeypatch, settings):
     """The names of the aggregate entries stored while the test runs (with the aggregate cache on, whatever the
     configuration of the run)."""
+    if "DummyCache" in settings.CACHES["default"]["BACKEND"]:  # a setup without a shared cache
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.AGGREGATE_CACHE = True
     names = []
-    real_set = cached.cache.set
+    real = cached.cache
 
-    def spy(key, value, *args, **kwargs):
-        if key.startswith(("aggregates:", cached.VERSION_KEY, cached.PEOPLE_VERSION_KEY)):
-            names.append(key.split(":")[3] if key.count(":") >= 3 else key)
-        return real_set(key, value, *args, **kwargs)
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
 
-    monkeypatch.setattr(cached.cache, "set", spy)
+        def set(self, key, value, *args, **kwargs):
+            if key.count(":") >= 3:
+                names.append(key.split(":")[3])
+            return real.set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cached, "cache", Spy())
     return names
 
 
