@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LUA = BENCH / "wrk" / "endpoint.lua"
 DEMO_PASSWORD = "saintsxctf"
+DEMO_COACH = "coach"  # saintsxctf/demo.py: a staff admin of every group (the coach dashboard's caller)
 
 SCALES = {
     "small": {"users": 100, "groups": 12, "logs": 50_000},
@@ -394,6 +395,7 @@ class Endpoint:
     paths: list[str]
     body: str | None = None
     auth: bool = True
+    as_coach: bool = False  # sent with the demo coach's token (an admin of every group), not the runner's
 
 
 def build_mix(t: dict) -> list[Endpoint]:
@@ -421,6 +423,9 @@ def build_mix(t: dict) -> list[Endpoint]:
                    [f"/v2/groups/leaderboard/{g}/{i}"]) for i in ("week", "month", "year", "all")],
         Endpoint("group_statistics", "group statistics", "heavy", "GET", [f"/v2/groups/statistics/{g}"]),
         Endpoint("group_members", "group members", "one_row", "GET", [f"/v2/groups/members/{g}"]),
+        Endpoint("coach_dashboard", "coach dashboard (group, 12 weeks)", "heavy", "GET",
+                 [f"/v2/groups/dashboard/{g}"], as_coach=True),
+        Endpoint("runner_targets", "runner's targets", "heavy", "GET", [f"/v2/users/targets/{u}"]),
         Endpoint("range_view_user", "range view (user, one month)", "heavy", "GET",
                  [f"/v2/range_view/users/{u}/r/{start}/{end}"]),
         Endpoint("range_view_group", "range view (group, one month)", "heavy", "GET",
@@ -435,6 +440,16 @@ def build_mix(t: dict) -> list[Endpoint]:
         Endpoint("log_soft_delete", "log soft delete", "write", "DELETE", ["/v2/logs/soft/{id}"]),
     ]
     return mix
+
+
+def sign_in(server: Server, username: str) -> str:
+    """A JWT for a demo account (POST /auth/token)."""
+    body = http_request(server.port, "POST", "/auth/token", json.dumps(
+        {"clientId": username, "clientSecret": DEMO_PASSWORD}), {"Content-Type": "application/json"}).body
+    token = json.loads(body or b"{}").get("result")
+    if not isinstance(token, str):
+        raise SystemExit(f"POST /auth/token gave no token for {username}")
+    return token
 
 
 def selected(ep: Endpoint, only: list[str]) -> bool:
@@ -494,13 +509,15 @@ def lua_value(value) -> str:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, server: Server, token: str, workdir: Path):
+    def __init__(self, args: argparse.Namespace, server: Server, token: str, workdir: Path,
+                 coach_token: str | None = None):
         self.args, self.server, self.token, self.workdir = args, server, token, workdir
+        self.coach_token = coach_token or token
 
     def headers(self, ep: Endpoint) -> dict:
         headers = {"Accept": "application/json"}
         if ep.auth:
-            headers["Authorization"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {self.coach_token if ep.as_coach else self.token}"
         if ep.body is not None:
             headers["Content-Type"] = "application/json"
         return headers
@@ -850,13 +867,8 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
         try:
             server.start()
             say(f"  gunicorn on 127.0.0.1:{server.port} ({args.workers} sync workers)")
-            token = http_request(server.port, "POST", "/auth/token", json.dumps(
-                {"clientId": targets["username"], "clientSecret": DEMO_PASSWORD}),
-                {"Content-Type": "application/json"}).body
-            token = json.loads(token or b"{}").get("result")
-            if not isinstance(token, str):
-                raise SystemExit(f"POST /auth/token gave no token for {targets['username']}")
-            bench = Bench(args, server, token, Path(tmp))
+            token = sign_in(server, targets["username"])
+            bench = Bench(args, server, token, Path(tmp), coach_token=sign_in(server, DEMO_COACH))
             bench.cleanup(db, watermark)  # leftovers of an interrupted run
             writes = {ep.key: ep for ep in mix if ep.kind == "write"}
             for ep in mix:

@@ -1,6 +1,8 @@
 """Groups of runners inside a team, and their members."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from saintsxctf.models import AuditedModel
@@ -55,3 +57,38 @@ class GroupMember(AuditedModel):
     @property
     def is_admin(self) -> bool:
         return self.status == "accepted" and self.role == "admin"
+
+
+TARGET_KIND_CHOICES = [("run", "Run miles"), ("all", "All exercise miles")]
+
+
+class TrainingTarget(AuditedModel):
+    """A coach's weekly mileage target for a whole group, or for one runner of it, over a date range (a season).
+
+    `kind` says which miles count: running only, or every exercise type. A runner's own target, where one
+    covers the week, takes the place of the group's (groups/dashboard.py)."""
+
+    id = models.AutoField(primary_key=True)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="targets")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, to_field="username", db_column="username", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="training_targets",
+        help_text="Leave empty for a target of the whole group.",
+    )
+    kind = models.CharField(max_length=3, choices=TARGET_KIND_CHOICES, default="run")
+    weekly_miles = models.FloatField(validators=[MinValueValidator(0.1), MaxValueValidator(500)])
+    start = models.DateField()
+    end = models.DateField()
+    note = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-start", "id"]
+        indexes = [models.Index(fields=["group", "deleted", "end"], name="target_group_deleted_end")]
+
+    def __str__(self):
+        who = self.user_id or "everyone"
+        return f"{self.weekly_miles:g} {self.kind} mi/week for {who} in {self.group_id}, {self.start}–{self.end}"
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "The end of the range is before its start."})

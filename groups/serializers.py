@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from groups.models import ROLE_CHOICES, STATUS_CHOICES, Group, GroupMember
+from groups.models import ROLE_CHOICES, STATUS_CHOICES, TARGET_KIND_CHOICES, Group, GroupMember, TrainingTarget
 from saintsxctf.api.fields import HttpDateField
+from saintsxctf.api.links import link
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 
 
@@ -134,3 +135,118 @@ class GroupSnapshotSerializer(GroupSerializer):
     class Meta(GroupSerializer.Meta):
         fields = [*GroupSerializer.Meta.fields, "members", "statistics"]
         read_only_fields = fields
+
+
+# -- the coach's view (groups/dashboard.py): training targets and the dashboard -----------------------------------
+class TargetSerializer(serializers.ModelSerializer):
+    """A weekly mileage target of a group (`username` null) or of one runner in it."""
+
+    username = serializers.CharField(source="user_id", allow_null=True)
+    group_id = serializers.IntegerField()
+
+    class Meta:
+        model = TrainingTarget
+        fields = ["id", "group_id", "username", "kind", "weekly_miles", "start", "end", "note"]
+
+
+class TargetWriteSerializer(serializers.Serializer):
+    """What a group admin sends to set a target: `username` omitted or null means the whole group."""
+
+    username = serializers.CharField(required=False, allow_null=True, max_length=20)
+    kind = serializers.ChoiceField(choices=TARGET_KIND_CHOICES, default="run")
+    weekly_miles = serializers.FloatField(min_value=0.1, max_value=500)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "The end of the range is before its start."})
+        return attrs
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    """A runner against a target: this week so far and the target's range so far, with the miles expected by
+    today (pro rata) and on/under/over."""
+
+    target_id = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=["group", "runner"])
+    kind = serializers.ChoiceField(choices=TARGET_KIND_CHOICES)
+    weekly_miles = serializers.FloatField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    week_miles = serializers.FloatField()
+    week_expected = serializers.FloatField()
+    week_status = serializers.ChoiceField(choices=["under", "on", "over"])
+    range_miles = serializers.FloatField()
+    range_expected = serializers.FloatField()
+    range_status = serializers.ChoiceField(choices=["under", "on", "over"])
+
+
+class RunnerTargetSerializer(TargetProgressSerializer):
+    """One of a runner's own targets (one per group they are in, where the group or the runner has one)."""
+
+    group_id = serializers.IntegerField()
+    group_name = serializers.CharField()
+    group_title = serializers.CharField(allow_null=True)
+    week_start = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class DashboardWeekSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    current = serializers.BooleanField()
+
+
+class DashboardCellSerializer(serializers.Serializer):
+    run_miles = serializers.FloatField()
+    miles = serializers.FloatField()
+    logs = serializers.IntegerField()
+
+
+class DashboardFlagSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["quiet", "low_feel", "feel_falling", "pain"])
+    text = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    log_id = serializers.IntegerField(allow_null=True)
+    log = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_log(self, flag) -> str | None:
+        return link("logs:log-detail", log_id=flag["log_id"]) if flag["log_id"] else None
+
+
+class DashboardRunnerSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    first = serializers.CharField()
+    last = serializers.CharField()
+    last_log = serializers.DateField(allow_null=True)
+    days_since_log = serializers.IntegerField(allow_null=True)
+    weeks = DashboardCellSerializer(many=True)
+    target = TargetProgressSerializer(allow_null=True)
+    flags = DashboardFlagSerializer(many=True)
+
+
+class DashboardGroupWeekSerializer(DashboardCellSerializer):
+    runners = serializers.IntegerField(help_text="How many runners logged that week.")
+
+
+class DashboardPendingSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    first = serializers.CharField()
+    last = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """A group's coach dashboard: weeks (oldest first, the group's week start), runners with a cell per week,
+    the group's totals per week, flags, pending join requests, targets in force and who is on/under/over."""
+
+    today = serializers.DateField()
+    quiet_days = serializers.IntegerField()
+    weeks = DashboardWeekSerializer(many=True)
+    runners = DashboardRunnerSerializer(many=True)
+    group_weeks = DashboardGroupWeekSerializer(many=True)
+    pending = DashboardPendingSerializer(many=True)
+    targets = TargetSerializer(many=True)
+    target_summary = serializers.DictField(child=serializers.IntegerField())

@@ -1,9 +1,11 @@
 """Writes of groups and memberships. Each one that touches several rows is a single transaction."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from groups.models import Group, GroupMember
+from groups.models import Group, GroupMember, TrainingTarget
 from logs.cached import invalidate
 from saintsxctf.audit import current_app, current_user
 from teams.models import TeamMember
@@ -89,3 +91,88 @@ def group_member_remove(*, group_id: int, username: str) -> int:
             TeamMember.objects.filter(team_id=team_name, user_id=username).soft_delete()
             invalidate()  # the cached teammate lists
     return removed
+
+
+# -- a coach's decisions on membership (the admin's dashboard and actions) ----------------------------------
+LAST_ADMIN = "A group must keep at least one admin: make someone else an admin of {group} first."
+SELF_DEMOTION = "You cannot remove your own admin role in {group}: ask another admin of the group."
+DECLINED = "This request was declined; the runner has to ask to join again (a declined request cannot be restored)."
+
+
+def group_web_link(group_id: int) -> str:
+    """The group's page in the web app, as the notifications to runners carry it."""
+    return f"{settings.WEB_APP_URL.rstrip('/')}/group/{group_id}"
+
+
+def membership_change_problem(*, group: Group, changes: dict, editor: str | None) -> str | None:
+    """Why the admin may not apply `changes` (membership pk -> (status, role)) to `group`, or None.
+
+    The rules: a group keeps at least one accepted admin, and nobody removes their own admin role (a coach who
+    could would lose the group from their admin; only a superuser could give it back)."""
+    members = {m.pk: m for m in GroupMember.objects.filter(group=group, pk__in=changes)}
+    for pk, (status, role) in changes.items():
+        member = members.get(pk)
+        if member is not None and member.is_admin and (status, role) != ("accepted", "admin") \
+                and member.user_id == editor:
+            return SELF_DEMOTION.format(group=group)
+    admins = set(GroupMember.objects.filter(group=group, status="accepted", role="admin").values_list("pk", flat=True))
+    for pk, (status, role) in changes.items():
+        if pk in members:
+            (admins.add if (status, role) == ("accepted", "admin") else admins.discard)(pk)
+    if not admins:
+        return LAST_ADMIN.format(group=group)
+    return None
+
+
+@transaction.atomic
+def member_approve(*, membership: GroupMember, by) -> GroupMember | None:
+    """Accept a pending request (and the runner's team membership) and tell the runner. None, changing nothing,
+    when the request is no longer pending (approved, declined or withdrawn meanwhile)."""
+    from notifications.services import notification_create
+
+    lock_member(membership.user_id)
+    current = GroupMember.objects.select_related("group").filter(pk=membership.pk, status="pending").first()
+    if current is None:
+        return None
+    current = group_member_update(membership=current, status="accepted", role=current.role)
+    notification_create(user=current.user_id, link=group_web_link(current.group_id),
+                        description=f"{by.first} {by.last} approved your request to join {current.group}.")
+    return current
+
+
+@transaction.atomic
+def member_decline(*, membership: GroupMember, by) -> GroupMember | None:
+    """Decline a pending request (the membership is soft deleted) and tell the runner; None when it is no longer
+    pending."""
+    from notifications.services import notification_create
+
+    lock_member(membership.user_id)
+    current = GroupMember.objects.select_related("group").filter(pk=membership.pk, status="pending").first()
+    if current is None:
+        return None
+    current.soft_delete()
+    notification_create(user=current.user_id, link=None,
+                        description=f"{by.first} {by.last} declined your request to join {current.group}.")
+    return current
+
+
+# -- training targets --------------------------------------------------------------------------------------------
+@transaction.atomic
+def target_create(*, group: Group, username: str | None, kind: str, weekly_miles: float, start, end,
+                  note: str = "") -> TrainingTarget:
+    """A weekly mileage target for `group` (everyone) or one accepted member of it (`username`), from `start` to
+    `end`. Raises ValidationError for a runner outside the group, a range that ends before it starts, or miles
+    out of range."""
+    if username is not None and not GroupMember.objects.filter(group=group, user_id=username,
+                                                               status="accepted").exists():
+        raise ValidationError({"user": f"{username} is not a member of {group}."})
+    target = TrainingTarget(group=group, user_id=username, kind=kind, weekly_miles=weekly_miles, start=start,
+                            end=end, note=note or "")
+    target.full_clean()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def target_soft_delete(*, target: TrainingTarget) -> None:
+    target.soft_delete()

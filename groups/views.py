@@ -1,13 +1,17 @@
 """Groups: the group itself, its team, its members, statistics, leaderboards and snapshot."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from groups import queries
-from groups.models import Group, GroupMember
+from groups import services as group_services
+from groups.dashboard import coach_dashboard
+from groups.models import Group, GroupMember, TrainingTarget
 from groups.serializers import (
+    DashboardSerializer,
     GroupByNameSerializer,
     GroupMemberListSerializer,
     GroupMemberSerializer,
@@ -17,6 +21,8 @@ from groups.serializers import (
     GroupStatisticsSerializer,
     GroupWriteSerializer,
     LeaderboardRowSerializer,
+    TargetSerializer,
+    TargetWriteSerializer,
 )
 from groups.services import group_member_remove, group_member_update, group_update
 from logs.cached import cached
@@ -31,6 +37,7 @@ GROUP_EQUALITY_FIELDS = ("id", "group_name", "group_title", "grouppic_name", "we
 GROUP_UPDATE_FAILED = "The group failed to update."
 MEMBERSHIP_UPDATE_FAILED = "The group membership failed to update."
 NO_LEADERBOARD = "No leaderboard data was found within this group and time interval."
+TARGET_CREATE_FAILED = "The target failed to create."
 
 # The two-segment member path means team/group for GET and group id/username for PUT and DELETE
 # (one URL pattern serves all three verbs, so its parameters are named for both meanings).
@@ -83,6 +90,14 @@ class GroupViewSet(ListMixin, ContractViewSet):
         "leaderboard.not_found": "there is no group with this id",
         "leaderboard_interval.not_found": "there is no group with this id",
         "snapshot.not_found": "the group does not exist",
+        "dashboard.forbidden": "User {user} is not authorized to view the dashboard of group with id {group_id}.",
+        "targets.forbidden": "User {user} is not authorized to view the targets of group with id {group_id}.",
+        "targets_post.forbidden": "User {user} is not authorized to create a target in group with id {group_id}.",
+        "targets_post.empty": TARGET_CREATE_FAILED,
+        "targets_post.invalid": TARGET_CREATE_FAILED,
+        "target_delete.forbidden":
+            "User {user} is not authorized to delete target {target_id} of group with id {group_id}.",
+        "target_delete.not_found": "There is no target with this id in this group.",
     }
 
     def error_fields(self) -> dict:
@@ -104,6 +119,10 @@ class GroupViewSet(ListMixin, ContractViewSet):
             "leaderboard": lambda: {"leaderboard": None},
             "leaderboard_interval": lambda: {"leaderboard": None},
             "snapshot": lambda: {"group": link("groups:group-by-name", **by_name), "group_snapshot": None},
+            "dashboard": lambda: {"dashboard": None},
+            "targets": lambda: {"targets": None},
+            "targets_post": lambda: {"added": False, "target": None},
+            "target_delete": lambda: {"deleted": False},
         }
         body = bodies.get(self.action)
         return body() if body else super().error_fields()
@@ -294,3 +313,72 @@ class GroupViewSet(ListMixin, ContractViewSet):
         group.statistics = queries.group_statistics(group)
         return self.envelope(group=link("groups:group-by-name", team_name=team_name, group_name=group_name),
                              group_snapshot=GroupSnapshotSerializer(group).data)
+
+    # -- the coach's view: dashboard and targets (group admins only; groups/dashboard.py) ------------------
+    def admin_group_or_fail(self, group_id) -> Group:
+        """The group, for one of its accepted admins; everyone else gets the action's 400 refusal, before any
+        existence check (as the original refuses updates), so a refusal never tells which groups exist."""
+        pk = queries.parse_id(group_id)
+        if not queries.is_group_admin(self.caller, pk):
+            self.fail("forbidden", user=self.caller)
+        return self.group_or_fail(queries.group_by_id(pk))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("weeks", OpenApiTypes.INT, description="weeks up to this one (1-52, 12)"),
+                    OpenApiParameter("quiet", OpenApiTypes.INT, description="days without a log to flag")],
+        responses=envelope_schema("GroupDashboard", group=serializers.CharField(), dashboard=DashboardSerializer()))
+    @action(detail=True, methods=["get"], url_path="dashboard")
+    def dashboard(self, request, group_id):
+        """Get the coach dashboard of a group: weekly miles per runner, flags, join requests and targets."""
+        group = self.admin_group_or_fail(group_id)
+        data = coach_dashboard(group, weeks=_bounded(request.query_params.get("weeks"), 12, 1, 52),
+                               quiet_days=_bounded(request.query_params.get("quiet"), None, 1, 365))
+        return self.envelope(group=link("groups:group-detail", group_id=group.pk),
+                             dashboard=DashboardSerializer(data).data)
+
+    @extend_schema(responses=envelope_schema("GroupTargets", group=serializers.CharField(),
+                                             targets=TargetSerializer(many=True)))
+    @action(detail=True, methods=["get"], url_path="targets")
+    def targets(self, request, group_id):
+        """Get the training targets of a group (current and past)."""
+        group = self.admin_group_or_fail(group_id)
+        rows = TrainingTarget.objects.filter(group=group).order_by("-start", "id")
+        return self.envelope(group=link("groups:group-detail", group_id=group.pk),
+                             targets=TargetSerializer(rows, many=True).data)
+
+    @extend_schema(request=TargetWriteSerializer, responses=envelope_schema(
+        "GroupTargetAdded", added=serializers.BooleanField(), target=TargetSerializer()))
+    @targets.mapping.post
+    def targets_post(self, request, group_id):
+        """Set a weekly mileage target for a group or one of its runners."""
+        group = self.admin_group_or_fail(group_id)
+        self.body()
+        serializer = TargetWriteSerializer(data=request.data)
+        if not serializer.is_valid():
+            self.fail("invalid")
+        data = {"username": None, **serializer.validated_data}
+        try:
+            target = group_services.target_create(group=group, **data)
+        except DjangoValidationError:  # the runner is not an accepted member of the group
+            self.fail("invalid")
+        return self.envelope(added=True, target=TargetSerializer(target).data)
+
+    @extend_schema(responses={204: envelope_schema("GroupTargetDeleted", deleted=serializers.BooleanField())})
+    @action(detail=False, methods=["delete"], url_path=r"targets/(?P<group_id>[^/]+)/(?P<target_id>[^/]+)")
+    def target_delete(self, request, group_id, target_id):
+        """Soft delete a training target of a group."""
+        group = self.admin_group_or_fail(group_id)
+        pk = queries.parse_id(target_id)
+        target = None if pk is None else TrainingTarget.objects.filter(group=group, pk=pk).first()
+        if target is None:
+            self.fail("not_found")
+        group_services.target_soft_delete(target=target)
+        return self.envelope(204, deleted=True)
+
+
+def _bounded(value, default, low: int, high: int):
+    """A query parameter as an int within [low, high]; `default` when absent or not a number."""
+    try:
+        return max(low, min(high, int(value)))
+    except (TypeError, ValueError):
+        return default

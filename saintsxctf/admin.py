@@ -15,9 +15,12 @@ not widen what the admin shows them; make them a superuser instead.
 import csv
 
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Min, Q, Sum
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from groups.models import GroupMember
 from logs.cached import invalidate
@@ -53,6 +56,20 @@ def audited_update(queryset, **changes) -> int:
                             modified_app=current_app())
     invalidate()
     return count
+
+
+def log_admin_changes(request, objects, message: str) -> None:
+    """Record `message` in the admin history of each object (what Django's own change form does on save), so
+    bulk actions and dashboard buttons show under "Recent actions" and on each object's History page."""
+    objects = list(objects)
+    if not objects or not request.user.is_authenticated:
+        return
+    content_type = ContentType.objects.get_for_model(type(objects[0]), for_concrete_model=False)
+    LogEntry.objects.bulk_create([
+        LogEntry(user_id=request.user.pk, content_type_id=content_type.pk, object_id=str(obj.pk),
+                 object_repr=str(obj)[:200], action_flag=CHANGE, change_message=message)
+        for obj in objects
+    ])
 
 
 @admin.action(description="Soft delete the selected rows", permissions=["soft_delete"])
@@ -118,8 +135,37 @@ class CoachScopedMixin:
         return request.user.is_superuser and self.has_change_permission(request)
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Live rows by default (what a coach means by "the list"); deleted rows only when asked for, and then
+    marked in the list (`AuditedAdmin.state`)."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("all", "Live and deleted"), ("yes", "Deleted only")]
+
+    def choices(self, changelist):
+        value = self.value()
+        yield {"selected": value is None, "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+               "display": "Live only"}
+        for lookup, title in self.lookup_choices:
+            yield {"selected": value == lookup, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "all" or (request.method == "POST" and "action" in request.POST):
+            # An action applies to exactly the rows ticked (restore acts on deleted ones); scoping still holds.
+            return queryset
+        if value == "yes":
+            return queryset.filter(deleted=True)
+        return queryset.filter(deleted=False)
+
+
 class AuditedAdmin(CoachScopedMixin, admin.ModelAdmin):
-    """Shows deleted rows too (with a filter), the audit columns read-only, and soft delete/restore."""
+    """Live rows by default (deleted ones behind a filter, marked when shown), the audit columns read-only, and
+    soft delete/restore."""
 
     audit_fields = (
         "deleted", "created_date", "created_user", "created_app", "modified_date", "modified_user",
@@ -139,7 +185,17 @@ class AuditedAdmin(CoachScopedMixin, admin.ModelAdmin):
         return (*super().get_readonly_fields(request, obj), *self.audit_fields)
 
     def get_list_filter(self, request):
-        return ("deleted", *super().get_list_filter(request))
+        return (DeletedFilter, *super().get_list_filter(request))
+
+    def get_list_display(self, request):
+        return tuple("state" if name == "deleted" else name for name in super().get_list_display(request))
+
+    @admin.display(description="state", ordering="deleted")
+    def state(self, obj):
+        """Nothing for a live row; a red "deleted" label (never a green tick) for a deleted one."""
+        if not obj.deleted:
+            return ""
+        return mark_safe('<strong style="color:#ba2121">deleted</strong>')  # noqa: S308 -- a constant
 
 
 class CoachGroupFilter(admin.SimpleListFilter):
@@ -162,6 +218,8 @@ class CoachGroupFilter(admin.SimpleListFilter):
         value = self.value()
         if not value or not value.isdigit():
             return queryset
+        if not request.user.is_superuser and int(value) not in coach_group_ids(request):
+            return queryset.none()  # another group's roster is not the coach's to probe
         return queryset.filter(**{f"{self.user_lookup}__in": runners_of([int(value)])})
 
 
@@ -172,6 +230,20 @@ LOG_CSV_COLUMNS = ["log_id", "username", "first", "last", "date", "type", "name"
 MILEAGE_CSV_COLUMNS = ["username", "first", "last", "logs", "miles", "run_miles", "first_date", "last_date"]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (or, for tab and CR, may shift it into
+# one); OWASP's "CSV injection" advice: prefix such a text cell with a single quote, which shows as text.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+BYTE_ORDER_MARK = "\ufeff"  # so spreadsheet programs read the file as UTF-8 (accented names)
+
+
+def spreadsheet_safe(value):
+    """`value` as a cell no spreadsheet evaluates: text led by = + - @ tab or CR gets a leading quote.
+    Numbers stay numbers (a negative number is data, not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 class Echo:
     """A file-like object whose write() returns the line (for csv.writer into a response)."""
 
@@ -179,13 +251,18 @@ class Echo:
         return value
 
 
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+def csv_lines(header: list[str], rows):
+    """The CSV text of `header` and `rows`, line by line: a byte-order mark first, every cell neutralised."""
     writer = csv.writer(Echo())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write(writer.writerow(header))
+    yield BYTE_ORDER_MARK + writer.writerow([spreadsheet_safe(cell) for cell in header])
     for row in rows:
-        response.write(writer.writerow(row))
+        yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
+def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Every CSV export of the admin: streamed (rows are read in chunks as the file goes out)."""
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

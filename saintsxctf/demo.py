@@ -25,7 +25,7 @@ from django.db.models import Max
 
 from comments.models import Comment
 from comments.services import web_log_link
-from groups.models import Group, GroupMember
+from groups.models import Group, GroupMember, TrainingTarget
 from logs.models import ExerciseType, Log
 from logs.services import log_summaries_rebuild
 from notifications.models import Notification
@@ -61,6 +61,11 @@ PLACES = ["Canton, NY", "Riverside, CT", "New York, NY", "Boston, MA", "Lake Pla
 ROUTES = ["Long Run", "Easy Miles", "Tempo", "Track Workout", "Hill Repeats", "Recovery", "River Loop", "Race"]
 FLAIR = ["Team Captain", "All-American", "Iron Runner", "Rookie", "Conference Champion", "1000 Mile Club"]
 DESCRIPTIONS = ["Felt good.", "Legs heavy today.", "Great weather.", "Workout with the team.", None]
+# What the coach dashboard flags (groups/dashboard.py): notes of a runner who is hurting, felt 1-3.
+HURTING = [("Left knee sore, stopped early.", 2), ("Shin pain on the downhills.", 3), ("Tight calf, felt awful.", 1)]
+RECENT_WEEKS = 12  # the dashboard's weeks: this share of the logs is dated in them, so its table has data
+RECENT_SHARE = 0.35
+QUIET_DAYS = 10  # "quiet" runners (every fifth, from the third) have no log this recent
 COMMENTS = ["Nice work!", "Great pace!", "Rest up.", "Strong!", "See you at practice."]
 # Minutes per mile (low, high) by type; types not listed are timed activities with a short distance.
 PACES = {"run": (5.5, 9.5), "walk": (14, 20), "hike": (16, 28), "bike": (2.5, 5), "virtual bike": (2.5, 5),
@@ -233,6 +238,9 @@ def _seed_people(plan: Plan):
             # Every eighth runner is still waiting for a coach; one runner per group helps run it.
             # (Rarely in the big group, so its accepted members hold about a quarter of the logs.)
             waiting = i % 32 == 31 if home is big else i % 8 == 7
+            # The last three runners asked to join a group (the first of them the assistant's): every data set,
+            # the default twelve runners included, has requests on the coach dashboard.
+            waiting = waiting or (home is not big and i >= plan.users - 3)
             status = "pending" if waiting and k == 0 else "accepted"
             role = "admin" if status == "accepted" and home.id not in led else "user"
             led.add(home.id)
@@ -246,11 +254,33 @@ def _seed_people(plan: Plan):
         ActivationCode(activation_code=f"DEMO{g.id:04d}"[:8], email=f"newbie{g.id}@saintsxctf.example", group=g,
                        expiration_date=datetime.combine(plan.today, datetime.min.time()) + timedelta(days=14))
         for g in group_rows])
+    _seed_targets(plan, group_rows, members)
     pending = [m for m in members if m.status == "pending"]
     _stamped_bulk_create(Notification, [
         Notification(user_id=COACH, viewed="N", link=None, time=_at(plan.today, -rng.randrange(72)),
                      description=f"{m.user_id} has requested to join {m.group.group_title}.")
         for m in pending])
+
+
+def _seed_targets(plan: Plan, group_rows, members):
+    """A season's weekly run target for every group (the big one higher) and an all-exercise one for one runner
+    of the first group, from the start of the dashboard's weeks to eight weeks from today."""
+    start = plan.today - timedelta(weeks=RECENT_WEEKS - 1, days=plan.today.weekday())
+    end = plan.today + timedelta(weeks=8)
+    targets = [TrainingTarget(group=g, kind="run", weekly_miles=30.0 if i == 0 else 20.0, start=start, end=end,
+                              note="Base phase") for i, g in enumerate(group_rows)]
+    helper = next((m for m in members if m.group is group_rows[0] and m.status == "accepted"
+                   and m.user_id not in (COACH, ASSISTANT)), None)
+    if helper is not None:
+        targets.append(TrainingTarget(group=group_rows[0], user_id=helper.user_id, kind="all", weekly_miles=35.0,
+                                      start=start, end=end, note="Cross-training while the foot heals"))
+    _stamped_bulk_create(TrainingTarget, targets)
+
+
+def quiet_runner(username: str) -> bool:
+    """The demo's quiet runners: every fifth runner from the third (no log in the last QUIET_DAYS days)."""
+    digits = "".join(ch for ch in username if ch.isdigit())
+    return bool(digits) and int(digits) % 5 == 2
 
 
 def _seed_logs(plan: Plan, say):
@@ -278,12 +308,21 @@ def _write_log_batch(plan: Plan, k: int, size: int, big, rest, types, weights):
     # Explicit ids: the comments need them, and not every MySQL returns ids from a bulk insert.
     next_id = (Log.all_objects.aggregate(top=Max("log_id"))["top"] or 0) + 1
     batch = []
+    hurting = [r for r in big + rest if not quiet_runner(r[0])][:len(HURTING)] if k == 0 else []
     for i in range(size):
         pool = big if (not rest or (big and rng.random() < BIG_GROUP_LOG_SHARE)) else rest
         username, first, last, location = pool[rng.randrange(len(pool))]
         # The very first logs cycle through every type, so each appears at any scale.
         kind = types[i] if k == 0 and i < len(types) else rng.choices(types, weights)[0]
-        when = plan.today - timedelta(days=rng.randrange(plan.days))
+        recent = rng.random() < RECENT_SHARE
+        when = plan.today - timedelta(days=rng.randrange(RECENT_WEEKS * 7 if recent else plan.days))
+        if quiet_runner(username) and (plan.today - when).days < QUIET_DAYS:
+            when -= timedelta(days=QUIET_DAYS)
+        feel, description = rng.randint(4, 9), rng.choice(DESCRIPTIONS)
+        j = i - len(types)
+        if 0 <= j < len(hurting):  # a few runners hurting in the last days, at any scale
+            (username, first, last, location), (description, feel) = hurting[j], HURTING[j]
+            kind, when = "run", plan.today - timedelta(days=1 + 2 * j)
         low, high = PACES.get(kind, (8, 20))
         miles = round(rng.uniform(3, 14) if kind == "run" else rng.uniform(1, 25) if kind in PACES
                       else rng.uniform(0, 2), 2)
@@ -291,7 +330,7 @@ def _write_log_batch(plan: Plan, k: int, size: int, big, rest, types, weights):
         distance = round(miles * 1.609344, 2) if metric == "kilometers" else miles
         seconds = int(max(miles, 0.5) * rng.uniform(low, high) * 60)
         log = Log(log_id=next_id + i, user_id=username, first=first, last=last, name=rng.choice(ROUTES), location=location, date=when,
-                  type_id=kind, feel=rng.randint(3, 9), description=rng.choice(DESCRIPTIONS),
+                  type_id=kind, feel=feel, description=description,
                   time_created=datetime.combine(when, datetime.min.time()) + timedelta(hours=rng.randint(6, 20)))
         log.set_distance(distance or None, metric, timedelta(seconds=seconds))
         batch.append(log)

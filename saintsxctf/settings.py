@@ -43,7 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "saintsxctf.apps.SaintsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -178,6 +178,8 @@ WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
 # This API as a mail's reader reaches it (links in emails that the API itself serves, e.g. undoing an email
 # change): the front proxy serves it under /api of the web client's origin.
 API_PUBLIC_URL = env("API_PUBLIC_URL", f"{WEB_APP_URL.rstrip('/')}/api")
+# The coach dashboard flags a runner with no log for this many days (groups/dashboard.py).
+COACH_QUIET_DAYS = env_int("COACH_QUIET_DAYS", 7)
 # Where runners' reports (the iOS app's "Report" screen, POST /fn/email/report) are mailed.
 REPORT_EMAIL = env("REPORT_EMAIL", env("API_CONTACT_EMAIL", "andrew@jarombek.com"))
 
@@ -265,6 +267,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The coach's view (groups/serializers.py): one name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TargetKindEnum": "groups.models.TARGET_KIND_CHOICES",
+        "TargetStatusEnum": ["under", "on", "over"],
+        "DashboardFlagKindEnum": ["quiet", "low_feel", "feel_falling", "pain"],
+    },
 }
 
 # ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 import comments.urls
@@ -38,6 +39,7 @@ urlpatterns = [
     path("v2/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v2/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/login/", admin_login, name="admin-login"),  # the stock login, throttled
+    path("admin", RedirectView.as_view(pattern_name="admin:index")),  # APPEND_SLASH is off (the contract's)
     path("admin/", admin.site.urls),
     *[path(f"v2/{router.path}", include((router.urls, router.namespace))) for router in API_ROUTERS],
     # Last: any other path answers the contract's 404 body, in DEBUG too (never Django's HTML page), whatever

@@ -50,10 +50,13 @@ def send(*, template: str, subject: str, to: str, context: dict) -> None:
         raise EmailNotSent() from exc
 
 
-def send_activation_code(code) -> None:
-    """Mail a new activation code to the address it was made for."""
+def send_activation_code(code, invited_by=None) -> None:
+    """Mail a new activation code to the address it was made for (naming its group, and the coach who sent it
+    from the admin)."""
+    group = code.group
     send(template="activation_code", subject=ACTIVATION_CODE_SUBJECT, to=code.email,
-         context={"code": code.activation_code})
+         context={"code": code.activation_code, "group": str(group) if group else None,
+                  "inviter": invited_by.get_full_name() if invited_by else None})
 
 
 def send_forgot_password(code) -> None:

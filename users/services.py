@@ -274,8 +274,11 @@ def flair_create(*, username: str, flair: str) -> Flair:
 
 
 @transaction.atomic
-def activation_code_create(*, group_id: int, email: str) -> ActivationCode:
-    """A new activation code into `group_id`, valid two weeks, emailed to `email` (424 if the mail fails)."""
+def activation_code_create(*, group_id: int, email: str, invited_by: User | None = None) -> ActivationCode:
+    """A new activation code into `group_id`, valid two weeks, emailed to `email` (424 if the mail fails).
+
+    The API and the admin's invite both come here; `invited_by` (the admin's signed-in coach) is named in the
+    email."""
     code = ActivationCode(
         activation_code=_new_code(ActivationCode, "activation_code", ACTIVATION_CODE_LENGTH),
         email=email,
@@ -283,7 +286,7 @@ def activation_code_create(*, group_id: int, email: str) -> ActivationCode:
         expiration_date=utc_now() + ACTIVATION_CODE_LIFETIME,
     )
     code.save()
-    emails.send_activation_code(code)
+    emails.send_activation_code(code, invited_by=invited_by)
     return code
 
 

@@ -6,6 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from groups.dashboard import runner_targets
+from groups.serializers import RunnerTargetSerializer
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
@@ -80,6 +82,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "soft_destroy.not_found": NO_EXISTING_USER,
         "soft_destroy.forbidden": "User {user} is not authorized to soft delete user {username}.",
         "update_memberships.forbidden": "User {user} is not authorized to update the memberships of user {username}.",
+        "targets.forbidden": "User {user} is not authorized to view the targets of user {username}.",
         "update_last_login.forbidden":
             "User {user} is not authorized to update the last login date of user {username}.",
     }
@@ -208,6 +211,15 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
     def flair(self, request, username=None):
         """Get a list of flair objects assigned to a user with a given username."""
         return self.envelope(flair=FlairSerializer(queries.user_flair(username), many=True).data)
+
+    @extend_schema(responses=envelope_schema("UserTargets", targets=RunnerTargetSerializer(many=True)))
+    @action(detail=True, methods=["get"], url_path="targets", error_body={"targets": None})
+    def targets(self, request, username=None):
+        """Get a runner's own training targets in force today, with their progress (the runner only)."""
+        caller = request.user.get_username()
+        if caller != username:
+            self.fail("forbidden", user=caller)
+        return self.envelope(targets=RunnerTargetSerializer(runner_targets(username), many=True).data)
 
     @extend_schema(responses=envelope_schema("UserStatistics", stats=StatisticsSerializer()))
     @action(detail=True, methods=["get"], url_path="statistics", error_body={"stats": None})

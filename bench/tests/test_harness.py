@@ -59,6 +59,8 @@ def test_the_mix_names_every_endpoint_of_the_issue():
     assert mix["log_get"].paths == ["/v2/logs/5", "/v2/logs/6"]
     assert mix["log_soft_delete"].method == "DELETE" and "{id}" in mix["log_soft_delete"].paths[0]
     assert '"username": "andy"' in mix["log_create"].body
+    assert mix["coach_dashboard"].paths == ["/v2/groups/dashboard/3"] and mix["coach_dashboard"].as_coach
+    assert mix["runner_targets"].paths == ["/v2/users/targets/andy"] and not mix["runner_targets"].as_coach
 
 
 def test_only_filters_by_key_or_name_but_keeps_the_floors():

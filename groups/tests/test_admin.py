@@ -49,7 +49,8 @@ def test_admin_index_shows_a_coach_only_their_tools(xc):
 
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"Group", "GroupMember", "Log", "User", "ActivationCode"}
+    assert models == {"Group", "GroupMember", "Log", "User", "ActivationCode", "TrainingTarget"}
+    assert "admin/coach_dashboard.html" in [t.name for t in response.templates]  # the coach's first page
 
 
 def test_superuser_sees_everything(xc, tf):
@@ -129,14 +130,14 @@ def test_coach_exports_their_groups_logs_and_mileage(xc, tf):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert {r["name"] for r in rows} == {"xc tempo", "xc spin"}  # not tf's, not the pending runner's
     assert {r["group"] for r in rows} == {"xc"}
 
     mileage = xc.client.post(reverse("admin:groups_group_changelist"),
                              {"action": "export_group_mileage", "_selected_action": [xc.group.pk]})
     dates = [log.date for log in Log.objects.filter(user=xc.runner)]
-    rows = list(csv.DictReader(io.StringIO(mileage.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(mileage.streaming_content).decode("utf-8-sig"))))
     assert rows == [{"group": "xc", "username": "xcrunner", "first": xc.runner.first, "last": xc.runner.last,
                      "logs": "2", "miles": "25.0", "run_miles": "5.0",
                      "first_date": str(min(dates)), "last_date": str(max(dates))}]

@@ -67,12 +67,12 @@ def test_coach_exports_selected_logs_and_mileage(xc, tf):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="logs.csv"'
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert {r["name"] for r in rows} == {"xc tempo", "xc spin"}
     assert {r["time"] for r in rows} == {"0:40:00"}
 
     mileage = xc.client.post(reverse(URL), {"action": "export_mileage", "_selected_action": ids})
-    rows = list(csv.DictReader(io.StringIO(mileage.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(mileage.streaming_content).decode("utf-8-sig"))))
     assert [(r["username"], r["logs"], r["miles"]) for r in rows] == [("xcrunner", "2", "25.0")]
 
 

@@ -132,7 +132,7 @@ def exported(resp, filename):
     assert resp.status_code == 200
     assert resp["Content-Type"] == "text/csv; charset=utf-8"
     assert resp["Content-Disposition"] == f'attachment; filename="{filename}"'
-    return list(csv.DictReader(io.StringIO(resp.content.decode())))
+    return list(csv.DictReader(io.StringIO(b"".join(resp.streaming_content).decode("utf-8-sig"))))
 
 
 def test_exports_leave_out_soft_deleted_logs(xc):

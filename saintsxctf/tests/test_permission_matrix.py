@@ -25,6 +25,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from groups.models import TrainingTarget
 from saintsxctf.tests.world import (
     ACTORS,
     ANON,
@@ -332,6 +333,23 @@ EXPECTED: dict[tuple[str, str], Row] = {
         expect=group_admin_only(200, "User {you} is not authorized to update a group with id {w.group.pk}.",
                                 updated=False, group=None),
         changes=lambda w, a: changed("groups_group", id=w.group.pk, description="Alumni of the team", week_start="monday"),
+    ),
+    # -- training targets (issue 15: the coach's view; only the group's admins set and remove them) --------
+    ("groups:group-targets", "POST"): Row(
+        kwargs=lambda w: {"group_id": w.group.pk},
+        body=lambda w, a: {"username": w.owner.username, "kind": "run", "weekly_miles": 30, "start": "2021-06-01",
+                           "end": "2021-08-31", "note": "Summer base"},
+        expect=group_admin_only(200, "User {you} is not authorized to create a target in group with id {w.group.pk}.",
+                                added=False, target=None),
+        changes=lambda w, a: changed("groups_trainingtarget", group_id=w.group.pk, user_id=w.owner.username,
+                                     weekly_miles=30.0, note="Summer base", deleted=False),
+    ),
+    ("groups:group-target-delete", "DELETE"): Row(
+        kwargs=lambda w: {"group_id": w.group.pk, "target_id": TrainingTarget.objects.create(
+            group=w.group, kind="run", weekly_miles=25, start=date(2021, 6, 1), end=date(2021, 8, 31)).pk},
+        expect=group_admin_only(204, "User {you} is not authorized to delete target {w.last_target.pk} of group "
+                                     "with id {w.group.pk}.", deleted=False),
+        changes=lambda w, a: changed("groups_trainingtarget", id=w.last_target.pk, deleted=True),
     ),
     # -- logs ----------------------------------------------------------------------------------------------
     ("logs:log-list", "POST"): Row(

@@ -16,6 +16,7 @@ Writes change the test database: each operation is its own test, in its own tran
 
 import collections
 import json
+from datetime import date
 
 import hypothesis
 import pytest
@@ -35,6 +36,7 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
+from groups.models import TrainingTarget
 from saintsxctf import settings as project_settings
 from saintsxctf.auth.tokens import issue_access_token, issue_refresh_token
 from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
@@ -123,6 +125,8 @@ def world(db, settings):
         "code_check_ip": "1000000/min"}}
     world = build_world()
     owner, group, team = world.owner, world.group, world.team
+    target = TrainingTarget.objects.create(group=group, kind="run", weekly_miles=20, start=date(2021, 6, 1),
+                                           end=date(2021, 8, 31))
     KNOWN.update({
         "path": {
             "username": owner.username, "log_id": world.log.pk, "comment_id": world.comment.pk,
@@ -130,7 +134,7 @@ def world(db, settings):
             "group_name": group.group_name, "name": team.name, "code": world.code.activation_code,
             "team_name_or_group_id": group.pk, "group_name_or_username": owner.username, "filter_by": "user",
             "bucket": owner.username, "limit": 10, "offset": 0, "exercise_types": "rbso", "start": "2021-01-01",
-            "end": "2021-12-31", "interval": "year", "text": "saints",
+            "end": "2021-12-31", "interval": "year", "text": "saints", "target_id": target.pk,
         },
         "path GET /v2/forgot_password/validate/{code}": {"code": world.forgot_codes[OWNER].forgot_code},
         # The link mailed to an old address after an email change (to owner's current address, from another).
@@ -154,6 +158,8 @@ def world(db, settings):
         **{f"body {method} {path}": {"date": "2021-06-01", "type": "run", "distance": 5, "metric": "miles",
                                      "time": "0:40:00", "feel": 6, "name": "Canton", "location": "Canton, NY"}
            for method, path in [("POST", "/v2/logs/"), ("PUT", "/v2/logs/{log_id}")]},
+        "body POST /v2/groups/targets/{group_id}": {"kind": "run", "weekly_miles": 25, "start": "2021-06-01",
+                                                    "end": "2021-08-31", "note": "Fuzzed"},
         "body PUT /v2/users/memberships/{username}": {
             "teams_joined": [], "teams_left": [], "groups_left": [],
             "groups_joined": [{"team_name": team.name, "group_name": world.other_group.group_name}]},
@@ -170,7 +176,8 @@ def caller(operation) -> str:
     """Who calls: the owner of the world's things or, where only a group's admin may write, its admin."""
     admin_only = operation.path in ("/v2/activation_code/", "/fn/email/activation-code",
                                     "/fn/uasset/signed-url/group") or (
-        operation.method.upper() == "PUT" and operation.path.startswith("/v2/groups/"))
+        operation.method.upper() == "PUT" and operation.path.startswith("/v2/groups/")) or \
+        operation.path.startswith(("/v2/groups/dashboard/", "/v2/groups/targets/"))  # the coach's view
     return GROUP_ADMIN if admin_only else OWNER
 
 

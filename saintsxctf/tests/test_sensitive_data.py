@@ -29,8 +29,9 @@ EMAIL_SHOWN = {
     "users:user-list", "users:user-detail", "users:user-snapshot", "activation_code:activation_code-detail",
 }
 
-# The index's error pages answer their error on purpose (contract README).
-STATUS = {"error-404": 404, "error-500": 500}
+# The index's error pages answer their error on purpose (contract README); the coach's view refuses a runner
+# who runs no group (the group's admins' answers are scanned in groups/tests/test_api_coach.py).
+STATUS = {"error-404": 404, "error-500": 500, "groups:group-dashboard": 400, "groups:group-targets": 400}
 
 # Values for every path parameter the routers use: lists of alternatives, another runner's first.
 PARAMETERS = {

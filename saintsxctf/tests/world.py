@@ -64,6 +64,13 @@ class World:
     def owner(self):
         return self.users[OWNER]
 
+    @property
+    def last_target(self):
+        """The newest training target (the one a row's kwargs just made)."""
+        from groups.models import TrainingTarget
+
+        return TrainingTarget.all_objects.order_by("-pk").first()
+
     def client(self, actor: str) -> APIClient:
         if actor == ANON:
             return APIClient()

@@ -72,6 +72,21 @@ def test_coaches_see_only_their_groups_codes(xc, tf):
 
 def test_superuser_only_models_are_closed_to_coaches(xc):
     for name in ("users_flair", "users_forgotpasswordcode", "comments_comment", "notifications_notification",
-                 "teams_team", "teams_teammember", "logs_exercisetype"):
-        assert xc.client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
+                 "teams_team", "teams_teammember"):
+        refused = xc.client.get(reverse(f"admin:{name}_changelist"))
+        assert refused.status_code == 403, name
+        # The admin's own page, not the API's JSON body (a coach's browser never shows raw JSON).
+        assert refused["Content-Type"].startswith("text/html") and b"coach dashboard" in refused.content
     assert superuser_client().get(reverse("admin:users_flair_changelist")).status_code == 200
+
+
+def test_links_on_a_coachs_pages_lead_to_pages_they_may_open(xc):
+    """A log's page links its type; a runner's page has no "Reset password" (superusers only)."""
+    log = xc.runner.logs.first()
+    page = xc.client.get(reverse("admin:logs_log_change", args=[log.pk]))
+    type_link = reverse("admin:logs_exercisetype_change", args=[log.type_id])
+    assert type_link in page.content.decode()
+    assert xc.client.get(type_link).status_code == 200
+    profile = xc.client.get(reverse("admin:users_user_change", args=[xc.runner.pk])).content.decode()
+    assert reverse("admin:auth_user_password_change", args=[xc.runner.pk]) not in profile
+    assert "/password/" not in profile
