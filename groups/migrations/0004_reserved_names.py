@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0002_initial'),
+        ('groups', '0003_training_targets'),
     ]
 
     operations = [
