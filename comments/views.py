@@ -16,7 +16,7 @@ from comments.serializers import (
 from comments.services import comment_create, comment_delete, comment_soft_delete, comment_update
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.viewsets import ContractModelViewSet
 
 COMMENT_REQUIRED = ("username", "first", "last", "log_id")
@@ -29,6 +29,7 @@ class CommentViewSet(ContractModelViewSet):
     """Comments on exercise logs. Any runner reads them; only the author changes or deletes one."""
 
     key, plural = "comment", "comments"
+    page_ordering = ("-time", "-comment_id")  # newest first, one page at a time (ListMixin)
     queryset = Comment.objects.order_by("time", "comment_id")
     serializer_class = CommentHttpTimeSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
@@ -61,7 +62,7 @@ class CommentViewSet(ContractModelViewSet):
             return {"comment": None, "log": None}
         return super().error_fields()
 
-    @extend_schema(responses=envelope_schema("CommentList", comments=CommentListSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("CommentList", comments=CommentListSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the comments in the database."""
         return super().list(request, *args, **kwargs)

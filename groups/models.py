@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from saintsxctf.models import AuditedModel
+from saintsxctf.validators import not_a_route_word
 from users.models import WEEK_START_CHOICES
 
 STATUS_CHOICES = [("accepted", "Accepted"), ("pending", "Pending")]
@@ -16,7 +17,7 @@ class Group(AuditedModel):
     """A group (e.g. Men's Cross Country). Its name is unique inside its team, not globally."""
 
     id = models.AutoField(primary_key=True)
-    group_name = models.CharField(max_length=20, db_index=True)
+    group_name = models.CharField(max_length=20, db_index=True, validators=[not_a_route_word])
     group_title = models.CharField(max_length=50, null=True, blank=True)
     grouppic = models.BinaryField(null=True, blank=True, editable=False)
     grouppic_name = models.CharField(max_length=50, null=True, blank=True)

@@ -49,7 +49,7 @@ def rendered_members(parts: tuple, rows) -> list[dict]:
     group, team or membership changes (logs/cached.py; log writes leave it): rendering a 130-member group cost
     more than the rest of the request."""
     return cached("group_members", parts, lambda: list(GroupMemberListSerializer(rows(), many=True).data),
-                  reads_logs=False)
+                  reads_logs=False, keep=bool)  # no entry for a path that names no group (security probe F13)
 
 
 class GroupViewSet(ListMixin, ContractViewSet):

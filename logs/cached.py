@@ -80,9 +80,12 @@ def invalidate(using: str | None = None, *, logs_only: bool = False) -> None:
     transaction.on_commit(lambda: _bump(keys), using=using)
 
 
-def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True):
+def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True, keep=None):
     """`compute()`, cached under `name`, `parts` (the arguments, date included) and the data version; a value
-    that reads no log (`reads_logs=False`) is kept across log writes."""
+    that reads no log (`reads_logs=False`) is kept across log writes. With `keep`, only values for which
+    `keep(value)` is true are stored: callers whose parameters come from a request store nothing for a value that
+    names no real row (an empty feed, range or member list), so a request cannot mint a cache entry for any
+    string it likes (security probe F13)."""
     if not settings.AGGREGATE_CACHE:
         return compute()
     version_key = VERSION_KEY if reads_logs else PEOPLE_VERSION_KEY
@@ -98,6 +101,8 @@ def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True):
     if hit is not None:
         return hit
     value = compute()
+    if keep is not None and not keep(value):
+        return value
     try:
         cache.set(key, value, timeout=TIMEOUT)
     except Exception:  # noqa: BLE001

@@ -1,6 +1,6 @@
 """Exercise logs and exercise types."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -16,6 +16,14 @@ METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "
 # 0.621317 (sic, not 0.621371) and meters divided by 1609.344. The only copy of these factors.
 MILES_PER_KILOMETER = 0.621317
 METERS_PER_MILE = 1609.344
+
+# What a runner can log (README, "Security and reliability"): the write serializers and the range views refuse
+# anything outside with the contract's 400. Unbounded values overflowed the columns and the summaries
+# (a distance of 1e308 made a month's sum infinite), or dates past 9999 (the summaries' next year).
+FIRST_LOG_DATE = date(1900, 1, 1)
+LAST_LOG_DATE = date(2099, 12, 31)
+MAX_MILES = 1000.0  # any distance, converted to miles
+MAX_TIME = timedelta(hours=100)  # exclusive
 
 
 class ExerciseType(models.Model):

@@ -5,14 +5,14 @@ bad parameters are a 400, never a 500).
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
 from groups.models import GroupMember
 from logs.cached import cached
-from logs.models import Log, LogSummary
+from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
 from saintsxctf.api.errors import ContractError
 from saintsxctf.lookups import ValuesIn
 from teams.models import TeamMember
@@ -34,6 +34,7 @@ BAD_RANGE_VIEW_FILTER = "filter_by must be one of 'all', 'group', 'groups', 'use
 BAD_GROUP_BUCKET = "bucket must be a group id (a whole number) when filtering by group"
 BAD_EXERCISE_TYPES = "exercise_types must be letters from 'r' (run), 'b' (bike), 's' (swim) and 'o' (other)"
 BAD_DATE = "{name} must be a date formatted YYYY-MM-DD"
+DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}"
 
 
 def group_id(bucket: str) -> int:
@@ -103,7 +104,7 @@ def usernames(authors: QuerySet) -> list[str]:
 def log_count(authors) -> int:
     """How many live logs `authors` (see logs_of()) have: their all-time summary rows summed, a few rows per
     author instead of every log."""
-    return cached("log_count", (authors,), lambda: _log_count(authors))
+    return cached("log_count", (authors,), lambda: _log_count(authors), keep=bool)  # no entry for nobody's logs
 
 
 def _log_count(authors) -> int:
@@ -200,9 +201,12 @@ def parse_date(text: str, name: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise ContractError(BAD_DATE.format(name=name))
+    if not FIRST_LOG_DATE <= value <= LAST_LOG_DATE:
+        raise ContractError(DATE_OUT_OF_RANGE.format(name=name))
+    return value
 
 
 def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str) -> list[dict]:
@@ -218,9 +222,27 @@ def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str)
     kinds = exercise_types(types)  # the refusals in the order the original gave them
     first, last = parse_date(start, "start"), parse_date(end, "end")
     if filter_by in ("group", "groups"):
-        group_id(bucket)  # a bad id is refused before anything is cached
-    return cached("range_view", (filter_by, bucket, kinds, first, last),
-                  lambda: _range_view(filter_by, bucket, kinds, first, last))
+        bucket = str(group_id(bucket))  # a bad id is refused before anything is cached; "01" is group 1
+    if (last.year - first.year) * 12 + last.month - first.month >= CACHED_RANGE_MONTHS:
+        return _range_view(filter_by, bucket, kinds, first, last)
+    # Cached by whole months (the calendar's and the weekly chart's ranges share entries), only when some day has
+    # logs: the entries a request can make are bounded by the real runners and groups and their months (F13).
+    months = first.replace(day=1), month_end(last)
+    subject = ("all",) if filter_by == "all" else (filter_by.rstrip("s"), bucket)
+    days = cached("range_view", (*subject, kinds, *months),
+                  lambda: _range_view(filter_by, bucket, kinds, *months), keep=bool)
+    return [day for day in days if first <= day["date"] <= last]
+
+
+# A range view spanning fewer calendar months than this is cached (by whole months); longer ones are computed.
+CACHED_RANGE_MONTHS = 3
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    following = day.replace(year=day.year + 1, month=1, day=1) if day.month == 12 else \
+        day.replace(month=day.month + 1, day=1)
+    return following - timedelta(days=1)
 
 
 def _range_view(filter_by: str, bucket: str, kinds: str, first: date, last: date) -> list[dict]:

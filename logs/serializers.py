@@ -6,7 +6,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comments.serializers import CommentHttpTimeSerializer, CommentInLogSerializer
-from logs.models import METRIC_CHOICES, ExerciseType, Log
+from logs.models import (
+    FIRST_LOG_DATE,
+    LAST_LOG_DATE,
+    MAX_MILES,
+    MAX_TIME,
+    METERS_PER_MILE,
+    METRIC_CHOICES,
+    ExerciseType,
+    Log,
+    compute_miles,
+)
 from saintsxctf.api.fields import DurationTextField, HttpDateField
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 
@@ -70,18 +80,31 @@ class LogWriteSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True, default=None)
     date = serializers.DateField()
     type = serializers.SlugRelatedField(slug_field="type", queryset=ExerciseType.objects.all())
-    distance = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
+    # The largest number any metric allows (meters); validate() bounds the distance in miles.
+    distance = serializers.FloatField(min_value=0, max_value=MAX_MILES * METERS_PER_MILE, required=False,
+                                      allow_null=True, default=None)
     # Older clients (iOS) send miles and no distance when the distance is blank: then they are the distance.
-    # With a distance, miles are derived and a sent value (a stale echo) is ignored.
-    miles = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
+    # With a distance, miles are derived and a sent value (a stale echo) is ignored. Bounded as a distance is
+    # (a stale echo of an old log's miles above it is refused too).
+    miles = serializers.FloatField(min_value=0, max_value=MAX_MILES, required=False, allow_null=True, default=None)
     metric = serializers.ChoiceField(
         choices=METRIC_CHOICES, required=False, allow_null=True, allow_blank=True, default=None
     )
-    time = DurationTextField(required=False, allow_null=True, default=None)
+    time = DurationTextField(required=False, allow_null=True, default=None, max_value=MAX_TIME)
     feel = serializers.IntegerField(min_value=1, max_value=10)
     description = serializers.CharField(
         max_length=1000, required=False, allow_null=True, allow_blank=True, default=None
     )
+
+    def validate_date(self, value):
+        if not FIRST_LOG_DATE <= value <= LAST_LOG_DATE:
+            raise serializers.ValidationError(f"Enter a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}.")
+        return value
+
+    def validate(self, attrs):
+        if compute_miles(attrs.get("distance"), attrs.get("metric")) > MAX_MILES:
+            raise serializers.ValidationError({"distance": f"Enter a distance of at most {MAX_MILES:g} miles."})
+        return attrs
 
 
 class LogCreateSerializer(LogWriteSerializer):

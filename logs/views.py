@@ -23,7 +23,7 @@ from logs.services import log_create, log_delete, log_soft_delete, log_update
 from saintsxctf.api.links import link
 from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
 from saintsxctf.prepared import PreparedQuery
 
@@ -46,6 +46,7 @@ class LogViewSet(ContractModelViewSet):
     """Exercise logs. Any runner reads them; only the author changes or deletes one."""
 
     key, plural = "log", "logs"
+    page_ordering = ("-date", "-log_id")  # newest first, one page at a time (ListMixin)
     queryset = Log.objects.order_by("date", "log_id")
     serializer_class = LogSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
@@ -84,7 +85,7 @@ class LogViewSet(ContractModelViewSet):
             return {"log": None, "comments": None}
         return super().error_fields()
 
-    @extend_schema(responses=envelope_schema("LogList", logs=LogWithCommentsSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("LogList", logs=LogWithCommentsSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the exercise logs in the database."""
         return super().list(request, *args, **kwargs)

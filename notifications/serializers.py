@@ -1,5 +1,7 @@
 """Notifications in the contract's shape (`time` as str() rendered it: 'YYYY-MM-DD HH:MM:SS')."""
 
+from urllib.parse import urlsplit
+
 from rest_framework import serializers
 
 from notifications.models import VIEWED_CHOICES, Notification
@@ -24,9 +26,25 @@ class NotificationSerializer(ReadModelSerializer):
 class NotificationWriteSerializer(serializers.Serializer):
     """A new notification: who it is for, what it says, and optionally where it points."""
 
-    username = serializers.CharField()
+    username = serializers.CharField(max_length=20)
     description = serializers.CharField(max_length=1000)
     link = serializers.CharField(max_length=127, required=False, allow_null=True, allow_blank=True)
+
+    def validate_link(self, value):
+        if value and not is_safe_link(value):
+            raise serializers.ValidationError("A link is a path on this site (/log/view/1) or an http(s) URL.")
+        return value
+
+
+def is_safe_link(link: str) -> bool:
+    """A path of this site ('/log/view/1', not '//host/...') or an absolute http(s) URL: never `javascript:`,
+    `data:` or another scheme a client would run when the runner clicks it (security probe F11)."""
+    if any(ord(c) < 32 or c == "\\" for c in link):
+        return False
+    if link.startswith("/"):
+        return not link.startswith("//")
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class NotificationUpdateSerializer(serializers.Serializer):

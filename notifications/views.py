@@ -16,7 +16,8 @@ from notifications.serializers import (
 )
 from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
+from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
 from users.models import User
 
@@ -27,10 +28,12 @@ class NotificationViewSet(ContractModelViewSet):
     """User notifications (new comments, membership requests, ...)."""
 
     key, plural = "notification", "notifications"
+    page_ordering = ("-time", "-notification_id")  # newest first, one page at a time (ListMixin)
     queryset = Notification.objects.order_by("time", "notification_id")
     serializer_class = NotificationSerializer
     write_serializer_class = NotificationWriteSerializer
     permission_classes = [IsAuthenticated, IsOwnerOrReadOnly]
+    throttle_classes = NOTIFICATION_THROTTLES  # POSTs, per sender
     lookup_url_kwarg = "notification_id"
     unparseable_body_is_empty = True
     messages = {
@@ -56,7 +59,7 @@ class NotificationViewSet(ContractModelViewSet):
             self.fail("not_found")
         return super().get_object()
 
-    @extend_schema(responses=envelope_schema("NotificationList", notifications=NotificationSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("NotificationList", notifications=NotificationSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the user notifications in the database."""
         return super().list(request, *args, **kwargs)
@@ -70,12 +73,17 @@ class NotificationViewSet(ContractModelViewSet):
             self.fail("invalid")
         serializer = NotificationWriteSerializer(data=body)
         # The original answered 500 for these (a too long text, an unknown user): 400 (deviations.md 2).
-        if not serializer.is_valid() or not User.objects.filter(username=serializer.validated_data["username"]).exists():
+        if not serializer.is_valid():
             self.fail("failed")
         data = serializer.validated_data
+        # Stored under the recipient's username as the database has it, however the body spelled it (the
+        # lookup matches `ROSA0` and `rosá0` to rosa0, who must be able to mark it viewed and delete it).
+        recipient = User.objects.filter(username=data["username"]).first()
+        if recipient is None:
+            self.fail("failed")
         # Old clients post the notification the API already created for the same event: return that one.
         notification = notification_create(
-            user=data["username"], description=data["description"], link=data.get("link"), deduplicate=True,
+            user=recipient, description=data["description"], link=data.get("link"), deduplicate=True,
         )
         return self.envelope(added=True, notification=NotificationSerializer(notification).data)
 

@@ -108,6 +108,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         # A load test is not a throttle test: lift the limits for the load's one address and account.
         **{f"THROTTLE_{scope}_{kind}": "1000000/min" for scope in ("TOKEN", "SIGNUP", "FORGOT_PASSWORD",
                                                                   "ACTIVATION_CODE") for kind in ("IP", "ACCOUNT")},
+        **{f"THROTTLE_{name}": "1000000/min" for name in ("CODE_CHECK_IP", "CHANGE_PASSWORD_ACCOUNT",
+                                                          "NOTIFICATION_SENDER")},
         **extra,
     })
     return env

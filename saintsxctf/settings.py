@@ -172,8 +172,15 @@ PASSWORD_HASHERS = [
 # password in `password`, because the web client checks the typed password against it (deviations.md 13).
 # Turn it off once no client needs it; no other response ever carries a hash.
 SERVE_OWN_PASSWORD_HASH = env_bool("SERVE_OWN_PASSWORD_HASH", True)
+
+# Every new password (signup, reset, the admin) passes these. The web client asks for 8+ characters on its reset
+# page and up to 80; signup keeps the contract's 6 (README, "Passwords").
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "first", "last", "email")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -220,6 +227,9 @@ ADMINS = [(address.split("<")[0].strip() or address, address.split("<")[-1].rstr
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The web client's address, used in links inside emails.
 WEB_APP_URL = env("WEB_APP_URL", "https://www.saintsxctf.com")
+# This API as a mail's reader reaches it (links in emails that the API itself serves, e.g. undoing an email
+# change): the front proxy serves it under /api of the web client's origin.
+API_PUBLIC_URL = env("API_PUBLIC_URL", f"{WEB_APP_URL.rstrip('/')}/api")
 # The coach dashboard flags a runner with no log for this many days (groups/dashboard.py).
 COACH_QUIET_DAYS = env_int("COACH_QUIET_DAYS", 7)
 # Where runners' reports (the iOS app's "Report" screen, POST /fn/email/report) are mailed.
@@ -238,25 +248,39 @@ SQL_QUERY_COUNT_HEADER = env_bool("SQL_QUERY_COUNT_HEADER", False)
 if SQL_QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "saintsxctf.middleware.QueryCountHeaderMiddleware")
 
+# Hard limits on request bodies (saintsxctf/api/parsers.py): larger bodies answer 413, deeper JSON 400. The web
+# client's largest body is a few kB and its deepest three levels.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
+# Pages (saintsxctf/api/pagination.py): the largest `limit` of a feed or list, and a list's page without one.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+API_DEFAULT_PAGE_SIZE = env_int("API_DEFAULT_PAGE_SIZE", 50)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["saintsxctf.api.renderers.ContractJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["saintsxctf.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "saintsxctf.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "saintsxctf.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles (saintsxctf/api/throttles.py): per client address and per account named in the request, counted
     # in the shared cache. `<requests>/<period>`, e.g. 30/min or 100/10min.
     "DEFAULT_THROTTLE_RATES": {
+        # Sign-in (/auth/token, /auth/token/pair, the admin login): per address, and per account and address.
         "token_ip": env("THROTTLE_TOKEN_IP", "60/min"),
-        "token_account": env("THROTTLE_TOKEN_ACCOUNT", "30/min"),
+        "token_account": env("THROTTLE_TOKEN_ACCOUNT", "30/min,300/day"),
         "signup_ip": env("THROTTLE_SIGNUP_IP", "20/min"),
         "signup_account": env("THROTTLE_SIGNUP_ACCOUNT", "10/min"),
         "forgot_password_ip": env("THROTTLE_FORGOT_PASSWORD_IP", "20/min"),
         "forgot_password_account": env("THROTTLE_FORGOT_PASSWORD_ACCOUNT", "5/min"),
         "activation_code_ip": env("THROTTLE_ACTIVATION_CODE_IP", "30/min"),
         "activation_code_account": env("THROTTLE_ACTIVATION_CODE_ACCOUNT", "10/min"),
+        # Every check of a guessable code (forgot-password validate and change_password, activation code
+        # lookups, signup), one allowance per address for all of them.
+        "code_check_ip": env("THROTTLE_CODE_CHECK_IP", "30/10min,300/day"),
+        "change_password_account": env("THROTTLE_CHANGE_PASSWORD_ACCOUNT", "10/min"),
+        "notification_sender": env("THROTTLE_NOTIFICATION_SENDER", "30/min,500/day"),
         "report": env("THROTTLE_REPORT", "10/hour"),  # POST /fn/email/report, per runner
     },
     # How many proxies in front of gunicorn append to X-Forwarded-For. 0: the client address is REMOTE_ADDR and

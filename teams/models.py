@@ -5,13 +5,14 @@ from django.db import models
 
 from groups.models import ROLE_CHOICES, STATUS_CHOICES
 from saintsxctf.models import AuditedModel
+from saintsxctf.validators import not_a_route_word
 from users.models import WEEK_START_CHOICES
 
 
 class Team(AuditedModel):
     """A team (e.g. St. Lawrence Cross Country and Track & Field). Its name is its key."""
 
-    name = models.CharField(max_length=31, primary_key=True)
+    name = models.CharField(max_length=31, primary_key=True, validators=[not_a_route_word])
     title = models.CharField(max_length=127)
     picture_name = models.CharField(max_length=255, null=True, blank=True)
     description = models.CharField(max_length=255, null=True, blank=True)

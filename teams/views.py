@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 
 from groups.queries import parse_id
 from saintsxctf.api.links import link
+from saintsxctf.api.pagination import MAX_LIMIT
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
 from teams import queries
@@ -80,7 +81,8 @@ class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
         count = parse_id(limit)
         if count is None:
             self.fail("invalid", BAD_LIMIT)
-        teams = TeamSerializer(queries.team_search(text, count), many=True).data
+        # At most API_MAX_PAGE_SIZE teams, whatever the limit (the web client asks for 6).
+        teams = TeamSerializer(queries.team_search(text, min(count, MAX_LIMIT)), many=True).data
         if not teams:
             return self.envelope(teams=[], message=NO_MATCH)
         return self.envelope(teams=teams)

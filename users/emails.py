@@ -21,6 +21,7 @@ logger = logging.getLogger("saintsxctf.emails")
 ACTIVATION_CODE_SUBJECT = "Request to Join SaintsXCTF"
 FORGOT_PASSWORD_SUBJECT = "SaintsXCTF Password Reset Request"
 WELCOME_SUBJECT = "Welcome to SaintsXCTF"
+EMAIL_CHANGED_SUBJECT = "Your SaintsXCTF email address was changed"
 
 
 class EmailNotSent(APIException):
@@ -68,6 +69,16 @@ def send_welcome(user) -> None:
     """Welcome a runner who just signed up."""
     send(template="welcome", subject=WELCOME_SUBJECT, to=user.email,
          context={"username": user.username, "first": user.first, "last": user.last})
+
+
+def send_email_changed(*, user, old_email: str, undo_token: str) -> None:
+    """Tell the old address that the account's email changed, with the link that undoes it."""
+    from saintsxctf.api.links import link
+
+    undo_url = settings.API_PUBLIC_URL.rstrip("/") + link("users:user-email-undo", token=undo_token)
+    send(template="email_changed", subject=EMAIL_CHANGED_SUBJECT, to=old_email,
+         context={"username": user.username, "first": user.first, "last": user.last, "new_email": user.email or "",
+                  "undo_url": undo_url})
 
 
 REPORT_SUBJECT = "{first} {last} SaintsXCTF Report"

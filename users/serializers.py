@@ -16,6 +16,7 @@ from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 from saintsxctf.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
+from users.services import check_new_password
 
 USER_FIELDS = [
     "activation_code", "class_year", "deleted", "description", "email", "favorite_event", "first",
@@ -120,6 +121,8 @@ class UserSignupSerializer(serializers.Serializer):
             raise serializers.ValidationError(SIGNUP_USERNAME)
         if not EMAIL_PATTERN.match(attrs["email"]):
             raise serializers.ValidationError(SIGNUP_EMAIL)
+        candidate = User(username=attrs["username"], email=attrs["email"], first=attrs["first"], last=attrs["last"])
+        check_new_password(attrs["password"], candidate, error=serializers.ValidationError)
         return attrs
 
 
@@ -151,6 +154,12 @@ class UserWriteSerializer(serializers.ModelSerializer):
 
     class_year = ClassYearField(allow_null=True, required=False, min_value=0, max_value=9999)
     week_start = serializers.ChoiceField(WEEK_START_CHOICES, allow_null=True, default="monday")
+
+    def validate_email(self, value):
+        # The signup's rule (an address, never a bare name: sign-in looks accounts up by username or email).
+        if value and not EMAIL_PATTERN.match(value):
+            raise serializers.ValidationError(SIGNUP_EMAIL)
+        return value
 
     class Meta:
         model = User

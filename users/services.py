@@ -8,7 +8,11 @@ import secrets
 import string
 from datetime import timedelta
 
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from groups.models import Group, GroupMember
 from groups.services import lock_member
@@ -32,6 +36,10 @@ SIGNUP_FAILED = "An unexpected error occurred creating the user."
 MEMBERSHIPS_FAILED = "failed to update the user's memberships"
 PASSWORD_CODE_INVALID = "This forgot password code is invalid."
 PASSWORD_CODE_NOT_YOURS = "This forgot password code does not belong to the specified user."
+EMAIL_TAKEN = "This email address belongs to another account."
+EMAIL_UNDO_INVALID = "This link to undo an email change is invalid, expired or already used."
+EMAIL_UNDO_SALT = "users.email-change-undo"
+EMAIL_UNDO_LIFETIME = timedelta(days=30)
 
 
 def _new_code(model, field: str, length: int) -> str:
@@ -94,10 +102,54 @@ def _user_signup_rows(*, username, password, activation_code, email, **fields) -
 # -- profile ----------------------------------------------------------------------------------------
 @transaction.atomic
 def user_update(*, user: User, **fields) -> User:
-    """Replace the changeable profile fields of `user`."""
+    """Replace the changeable profile fields of `user`.
+
+    A new email address must be no other account's email or username, and no pending invitation's (compared
+    without letter case): the sign-in, the forgot-password mail and invitations find accounts by it. The old
+    address is told, with a link that undoes the change (`user_email_change_undo`); if that mail cannot be
+    sent, nothing changes (424)."""
+    old_email = user.email
+    new_email = fields.get("email", old_email)
+    changed = (new_email or "").lower() != (old_email or "").lower()
+    if changed and new_email and email_taken(new_email, by_other_than=user):
+        raise ContractError(EMAIL_TAKEN)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save(update_fields=list(fields))
+    if changed and old_email:
+        emails.send_email_changed(user=user, old_email=old_email, undo_token=email_undo_token(user, old_email))
+    return user
+
+
+def email_taken(email: str, *, by_other_than: User) -> bool:
+    """Whether `email` is another account's email or username, or the address of a pending invitation."""
+    others = User.all_objects.exclude(pk=by_other_than.pk)
+    return (others.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
+            or ActivationCode.objects.filter(email__iexact=email).exists())
+
+
+def email_undo_token(user: User, old_email: str) -> str:
+    """A signed, expiring token that restores `old_email` as long as the address is still the one just set."""
+    return signing.dumps({"user": user.username, "old": old_email, "new": user.email}, salt=EMAIL_UNDO_SALT,
+                         compress=True)
+
+
+@transaction.atomic
+def user_email_change_undo(*, token: str) -> User:
+    """Undo an email change from the link mailed to the old address: the old address is restored, and since
+    someone else may have made the change, every forgot-password code is spent and every session signed out."""
+    try:
+        claims = signing.loads(token, salt=EMAIL_UNDO_SALT, max_age=EMAIL_UNDO_LIFETIME)
+    except signing.BadSignature:
+        raise ContractError(EMAIL_UNDO_INVALID)
+    user = User.objects.select_for_update().filter(username=claims.get("user")).first()
+    if user is None or (user.email or "").lower() != (claims.get("new") or "").lower() \
+            or email_taken(claims["old"], by_other_than=user):
+        raise ContractError(EMAIL_UNDO_INVALID)
+    user.email = claims["old"]
+    user.save(update_fields=["email"])
+    ForgotPasswordCode.all_objects.filter(user=user).delete()
+    revoke_user_tokens(user)
     return user
 
 
@@ -170,9 +222,20 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
 
 
 # -- passwords --------------------------------------------------------------------------------------
+def check_new_password(password: str, user: User, *, error=ContractError) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) for a new password of `user`; `error`
+    with their messages, as one sentence list, when it fails one."""
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise error(" ".join(exc.messages))
+
+
 @transaction.atomic
 def user_change_password(*, username: str, forgot_password_code: str, new_password: str) -> None:
-    """Set a new password with a forgot-password code, which is then spent (other codes stay)."""
+    """Set a new password with a forgot-password code. The password must pass the validators; then every
+    forgot-password code of the runner is spent (a reset ends whatever else was in flight) and every session
+    is signed out."""
     code = (
         ForgotPasswordCode.objects.select_for_update()
         .filter(forgot_code__iexact=forgot_password_code, expires__gt=utc_now(), user__deleted=False)
@@ -183,9 +246,10 @@ def user_change_password(*, username: str, forgot_password_code: str, new_passwo
     if code.user_id != username:
         raise ContractError(PASSWORD_CODE_NOT_YOURS)
     user = User.objects.get(username=username)
+    check_new_password(new_password, user, error=ContractError)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    ForgotPasswordCode.all_objects.filter(pk=code.pk).delete()
+    ForgotPasswordCode.all_objects.filter(user=user).delete()
     revoke_user_tokens(user)  # signs the user out everywhere: a reset is what a stolen account needs
 
 

@@ -11,9 +11,11 @@ from groups.serializers import RunnerTargetSerializer
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
-from saintsxctf.api.schema import envelope_schema
+from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
+    CHANGE_PASSWORD_THROTTLES,
+    CODE_CHECK_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
     SIGNUP_THROTTLES,
 )
@@ -65,6 +67,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
 
     throttle_classes = SIGNUP_THROTTLES  # counts POSTs only: signups
     key, plural = "user", "users"
+    page_ordering = ("-member_since", "-id")  # newest first, one page at a time (ListMixin)
     queryset = User.objects.order_by("username")
     serializer_class = UserSerializer
     write_serializer_class = UserWriteSerializer
@@ -84,7 +87,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
             "User {user} is not authorized to update the last login date of user {username}.",
     }
     # Who may call each action; the rest need a token, and writes are the caller's own (checked on the user).
-    public_actions = {"create", "lookup", "change_password"}
+    public_actions = {"create", "lookup", "change_password", "email_undo"}
     own_path_actions = {"soft_destroy", "update_memberships", "update_last_login"}
 
     def get_permissions(self):
@@ -105,7 +108,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         return user
 
     # -- collection -------------------------------------------------------------------------------
-    @extend_schema(responses=envelope_schema("UserList", users=UserListSerializer(many=True)))
+    @extend_schema(parameters=page_parameters(), responses=page_schema("UserList", users=UserListSerializer(many=True)))
     def list(self, request, *args, **kwargs):
         """Get all the users in the database."""
         return super().list(request, *args, **kwargs)
@@ -157,10 +160,10 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         user = queries.user_snapshot(username)
         if user is None:
             raise ContractError(NO_USER)
-        if user.username != request.user.get_username():
-            # A forgot-password code lets whoever holds it set the password without a token
-            # (change_password): only the user themself sees theirs (issue 8; the original showed them to all).
-            user.live_forgot_password_codes = []
+        # A forgot-password code lets whoever holds it set the password without a token (change_password): it
+        # reaches its runner by email only, never in a response, not even their own (a stolen token would
+        # otherwise become a new password: security probe F3; the original showed them to all).
+        user.live_forgot_password_codes = []
         # The original's `self` names the user found, even when the path held their email.
         self_path = link("users:user-snapshot", username=user.username)
         return Response({"self": self_path, "user": UserSnapshotSerializer(user).data})
@@ -228,7 +231,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "PasswordChanged", password_updated=serializers.BooleanField(),
         forgot_password_code_deleted=serializers.BooleanField()))
     @action(detail=False, methods=["put"], url_path=r"(?P<username>[^/]+)/change_password",
-            url_name="change-password",
+            url_name="change-password", throttle_classes=CHANGE_PASSWORD_THROTTLES,
             error_body={"password_updated": False, "forgot_password_code_deleted": False})
     def change_password(self, request, username=None):
         """Update a user with a given username.  Specifically, alter the users password."""
@@ -246,6 +249,15 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         """Update a user with a given username.  Specifically, change the users last login date."""
         services.user_update_last_login(username=username)
         return self.envelope(last_login_updated=True)
+
+    @extend_schema(request=None, responses=envelope_schema(
+        "EmailChangeUndone", email_restored=serializers.BooleanField(), user=serializers.CharField()))
+    @action(detail=False, methods=["get"], url_path=r"email_undo/(?P<token>[^/]+)", url_name="email-undo",
+            error_body={"email_restored": False}, throttle_classes=CODE_CHECK_THROTTLES)
+    def email_undo(self, request, token=None):
+        """Undo an email change from the link mailed to the old address (no token needed: the link is the proof)."""
+        user = services.user_email_change_undo(token=token)
+        return self.envelope(email_restored=True, user=user.username)
 
     @extend_schema(responses=envelope_schema("UserExists", exists=serializers.BooleanField()))
     @action(detail=True, methods=["get"], url_path="lookup", error_body={"exists": False})
@@ -298,6 +310,12 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete activation code {obj.activation_code}.",
     }
+
+    def get_throttles(self):
+        # Looking a code up is guessing one: the code checks' allowance. Creating codes: the group admin's.
+        if self.action in ("retrieve", "exists"):
+            return [throttle() for throttle in CODE_CHECK_THROTTLES]
+        return super().get_throttles()
 
     def get_object(self):
         """The live code named in the path, in any letter case."""
@@ -378,8 +396,8 @@ class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
         if user.username != request.user.get_username():
             raise ContractError(f"User {request.user.get_username()} is not authorized to access forgot password "
                                 f"codes for user {user.username}.")
-        codes = queries.live_forgot_password_codes(user.username)
-        return self.envelope(forgot_password_codes=ForgotPasswordCodeSerializer(codes, many=True).data)
+        # Always empty: codes reach their runner by email only (see snapshot; no client reads them here).
+        return self.envelope(forgot_password_codes=[])
 
     @extend_schema(request=None, responses={201: envelope_schema("ForgotPasswordCreated",
                                                                  created=serializers.BooleanField())})
@@ -392,7 +410,8 @@ class ForgotPasswordViewSet(BodyMixin, ContractViewSet):
     @extend_schema(responses=dict.fromkeys((200, 400), envelope_schema(
         "ForgotPasswordValidation", is_valid=serializers.BooleanField(),
         username=serializers.CharField(allow_null=True))))
-    @action(detail=False, methods=["get"], url_path=r"validate/(?P<code>[^/]+)", url_name="validate")
+    @action(detail=False, methods=["get"], url_path=r"validate/(?P<code>[^/]+)", url_name="validate",
+            throttle_classes=CODE_CHECK_THROTTLES)
     def validate(self, request, code=None):
         """Validate if a forgot password code exists."""
         found = queries.forgot_password_code_valid(code)

@@ -68,15 +68,16 @@ def test_get_soft_deleted_comment_is_missing(auth_client, comment):
     assert auth_client.get(detail(comment.comment_id)).json()["error"] == "there is no comment with this identifier"
 
 
-def test_list_comments_oldest_first(auth_client, comment, other_user, dottys_log):
+def test_list_comments_newest_first(auth_client, comment, other_user, dottys_log):
     earlier = CommentFactory(user=other_user, log=dottys_log, time=datetime(2020, 10, 18, 22, 38, 4))
     CommentFactory(time=datetime(2020, 1, 1)).soft_delete()
     resp = auth_client.get(LIST)
     assert resp.status_code == 200
     body = resp.json()
     assert body["self"] == "/v2/comments"
-    assert [c["comment_id"] for c in body["comments"]] == [earlier.comment_id, comment.comment_id]
-    assert body["comments"][0] == {
+    assert [c["comment_id"] for c in body["comments"]] == [comment.comment_id, earlier.comment_id]
+    assert (body["next"], body["prev"], body["pages"]) == ("/v2/comments/?limit=50&offset=50", None, 1)
+    assert body["comments"][1] == {
         "comment_id": earlier.comment_id, "content": earlier.content, "deleted": False, "first": earlier.first,
         "last": earlier.last, "log_id": dottys_log.log_id, "time": "Sun, 18 Oct 2020 22:38:04 GMT",
         "username": "dotty", "log": f"/v2/logs/{dottys_log.log_id}",
@@ -85,11 +86,11 @@ def test_list_comments_oldest_first(auth_client, comment, other_user, dottys_log
 
 def test_list_query_count_is_constant(auth_client, django_assert_num_queries):
     CommentFactory.create_batch(3)
-    with django_assert_num_queries(2):  # the caller, the comments
+    with django_assert_num_queries(3):  # the caller, the count, the page of comments
         auth_client.get(LIST)
-    CommentFactory.create_batch(30)
-    with django_assert_num_queries(2):
-        assert len(auth_client.get(LIST).json()["comments"]) == 33
+    CommentFactory.create_batch(60)
+    with django_assert_num_queries(3):
+        assert len(auth_client.get(LIST).json()["comments"]) == 50
 
 
 def test_collection_redirects(auth_client):

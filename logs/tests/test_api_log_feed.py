@@ -102,8 +102,8 @@ def test_any_runner_reads_another_runners_feed(other_client, user):
     (10, 450, 46, 5, "/v2/log_feed/user/andy/10/440", "/v2/log_feed/user/andy/10/460"),  # last page: next stays
     (10, 5, 46, 10, None, "/v2/log_feed/user/andy/10/15"),  # prev is null whenever offset < limit
     (50, 0, 10, 50, None, "/v2/log_feed/user/andy/50/50"),
-    (455, 0, 1, 455, None, "/v2/log_feed/user/andy/455/455"),
-    (1000, 0, 1, 455, None, "/v2/log_feed/user/andy/1000/1000"),
+    (100, 0, 5, 100, None, "/v2/log_feed/user/andy/100/100"),  # the largest limit (issue 13)
+    (100, 400, 5, 55, "/v2/log_feed/user/andy/100/300", "/v2/log_feed/user/andy/100/500"),
 ])
 def test_page_arithmetic(auth_client, user, limit, offset, pages, count, prev, next):
     bulk_logs(user, 455)
@@ -214,12 +214,13 @@ def test_all_feed_ignores_teams_the_caller_is_pending_in_or_deleted_teams(auth_c
     ("/v2/log_feed/team/andy/10/0", "filter_by must be one of 'all', 'group', 'groups', 'user', 'users' or 'username'"),
     ("/v2/log_feed/group/alumni/10/0", "bucket must be a group id (a whole number) when filtering by group"),
     ("/v2/log_feed/group/-1/10/0", "bucket must be a group id (a whole number) when filtering by group"),
-    ("/v2/log_feed/user/andy/ten/0", "limit must be a whole number from 1 to 2147483647"),
-    ("/v2/log_feed/user/andy/0/0", "limit must be a whole number from 1 to 2147483647"),
-    ("/v2/log_feed/user/andy/-10/0", "limit must be a whole number from 1 to 2147483647"),
-    ("/v2/log_feed/user/andy/2147483648/0", "limit must be a whole number from 1 to 2147483647"),
-    ("/v2/log_feed/user/andy/99999999999999999999/0", "limit must be a whole number from 1 to 2147483647"),
-    ("/v2/log_feed/user/andy/1.5/0", "limit must be a whole number from 1 to 2147483647"),
+    ("/v2/log_feed/user/andy/ten/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/0/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/-10/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/101/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/2147483648/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/99999999999999999999/0", "limit must be a whole number from 1 to 100"),
+    ("/v2/log_feed/user/andy/1.5/0", "limit must be a whole number from 1 to 100"),
     ("/v2/log_feed/user/andy/10/-10", "offset must be a whole number from 0 to 2147483647"),
     ("/v2/log_feed/user/andy/10/x", "offset must be a whole number from 0 to 2147483647"),
 ])
@@ -231,7 +232,7 @@ def test_bad_parameters(auth_client, user, path, error):
 
 def test_largest_offset_is_an_empty_page(auth_client, user):
     LogFactory(user=user)
-    resp = auth_client.get(feed("user", "andy", 2147483647, 2147483647))
+    resp = auth_client.get(feed("user", "andy", 100, 2147483647))
     assert (resp.status_code, resp.json()["logs"]) == (200, [])
 
 

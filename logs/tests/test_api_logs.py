@@ -107,7 +107,7 @@ def test_get_soft_deleted_log_is_missing(auth_client, user):
     assert auth_client.get(detail(log.log_id)).json()["error"] == "there is no log with this identifier"
 
 
-def test_list_logs_oldest_first_with_comments(auth_client, user, other_user):
+def test_list_logs_newest_first_with_comments(auth_client, user, other_user):
     late = LogFactory(user=user, date=date(2021, 3, 2))
     early = LogFactory(user=other_user, date=date(2021, 3, 1))
     LogFactory(user=user, date=date(2021, 2, 1)).soft_delete()
@@ -116,12 +116,14 @@ def test_list_logs_oldest_first_with_comments(auth_client, user, other_user):
     assert resp.status_code == 200
     body = resp.json()
     assert body["self"] == "/v2/logs"
-    assert [log["log_id"] for log in body["logs"]] == [early.log_id, late.log_id]
-    assert body["logs"][0]["comments"] == []
-    assert body["logs"][1]["comments"][0]["comment_id"] == comment.comment_id
-    assert body["logs"][1]["comments"][0]["time"] == "2021-03-02 09:30:00"
-    assert body["logs"][1]["comments"][0]["comment"] == f"/v2/comments/{comment.comment_id}"
-    assert set(body["logs"][1]) == {
+    # One page, newest first (issue 13; the original listed every log, oldest first).
+    assert [log["log_id"] for log in body["logs"]] == [late.log_id, early.log_id]
+    assert (body["next"], body["prev"], body["pages"]) == ("/v2/logs/?limit=50&offset=50", None, 1)
+    assert body["logs"][1]["comments"] == []
+    assert body["logs"][0]["comments"][0]["comment_id"] == comment.comment_id
+    assert body["logs"][0]["comments"][0]["time"] == "2021-03-02 09:30:00"
+    assert body["logs"][0]["comments"][0]["comment"] == f"/v2/comments/{comment.comment_id}"
+    assert set(body["logs"][0]) == {
         "comments", "date", "deleted", "description", "distance", "feel", "first", "last", "location", "log_id",
         "metric", "miles", "name", "pace", "time", "time_created", "type", "username"}
 
@@ -132,11 +134,11 @@ def test_list_query_count_is_constant(auth_client, user, django_assert_num_queri
             CommentFactory.create_batch(2, log=log, user=user)
 
     grow(2)
-    with django_assert_num_queries(3):  # auth user, logs, comments of every log
+    with django_assert_num_queries(4):  # auth user, count, the page of logs, comments of every log
         auth_client.get(LIST)
-    grow(20)
-    with django_assert_num_queries(3):
-        assert len(auth_client.get(LIST).json()["logs"]) == 22
+    grow(60)
+    with django_assert_num_queries(4):
+        assert len(auth_client.get(LIST).json()["logs"]) == 50
 
 
 def test_collection_redirects(auth_client):

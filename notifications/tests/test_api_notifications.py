@@ -69,20 +69,21 @@ def test_links(api_client):
 
 
 # -- list and retrieve (any runner may read any notification, as in the original) ------------------
-def test_list_every_live_notification_oldest_first(auth_client, mine, theirs):
+def test_list_live_notifications_newest_first(auth_client, mine, theirs):
     NotificationFactory(deleted=True)
     resp = auth_client.get(LIST_URL)
     assert resp.status_code == 200
-    assert resp.json() == {"self": "/v2/notifications", "notifications": [body_of(theirs), body_of(mine)]}
+    assert resp.json() == {"self": "/v2/notifications", "notifications": [body_of(mine), body_of(theirs)],
+                           "next": "/v2/notifications/?limit=50&offset=50", "prev": None, "pages": 1}
 
 
 def test_list_query_count_is_constant(auth_client, django_assert_num_queries):
     NotificationFactory.create_batch(3)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the caller, the count, the page
         assert len(auth_client.get(LIST_URL).json()["notifications"]) == 3
-    NotificationFactory.create_batch(27)
-    with django_assert_num_queries(2):
-        assert len(auth_client.get(LIST_URL).json()["notifications"]) == 30
+    NotificationFactory.create_batch(57)
+    with django_assert_num_queries(3):
+        assert len(auth_client.get(LIST_URL).json()["notifications"]) == 50
 
 
 def test_retrieve(other_client, mine):

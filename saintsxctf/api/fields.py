@@ -53,9 +53,14 @@ class PlainDateTimeField(serializers.DateTimeField):
 
 @extend_schema_field({"type": "string", "example": "0:31:47", "nullable": True})
 class DurationTextField(serializers.Field):
-    """A duration as 'H:MM:SS'; accepts 'H:MM:SS', 'MM:SS' or seconds."""
+    """A duration as 'H:MM:SS'; accepts 'H:MM:SS', 'MM:SS' or seconds, from 0 up to (not including) `max_value`
+    when given."""
 
-    default_error_messages = {"invalid": "Enter a time as H:MM:SS."}
+    default_error_messages = {"invalid": "Enter a time as H:MM:SS.", "max_value": "Enter a time under {max_value}."}
+
+    def __init__(self, *, max_value: timedelta | None = None, **kwargs):
+        self.max_value = max_value
+        super().__init__(**kwargs)
 
     def to_representation(self, value):
         return duration_text(value)
@@ -64,9 +69,10 @@ class DurationTextField(serializers.Field):
         if data in (None, ""):
             return None
         if isinstance(data, (int, float)) and not isinstance(data, bool):
-            if data < 0:
-                self.fail("invalid")
-            return timedelta(seconds=data)
+            if not 0 <= data < 10**9:  # NaN too; larger numbers overflow timedelta
+                self.fail("invalid" if self.max_value is None or not data >= 0 else "max_value",
+                          max_value=self.max_value)
+            return self.bounded(timedelta(seconds=data))
         if not isinstance(data, str):
             self.fail("invalid")
         parts = data.strip().split(":")
@@ -82,6 +88,11 @@ class DurationTextField(serializers.Field):
             numbers.insert(0, 0.0)
         hours, minutes, seconds = numbers
         try:
-            return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+            return self.bounded(timedelta(hours=hours, minutes=minutes, seconds=seconds))
         except OverflowError:
             self.fail("invalid")
+
+    def bounded(self, value: timedelta) -> timedelta:
+        if self.max_value is not None and value >= self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        return value

@@ -1,5 +1,6 @@
-"""Feed paging: `limit` and `offset` come in the path, and a page answers `pages` and `self`/`next`/`prev`
-links built with `link()`.
+"""Paging: the feeds take `limit` and `offset` in the path, the list endpoints (`GET /v2/logs/`, comments,
+notifications, users) in the query (`?limit=50&offset=100`, newest first); a page answers `pages` and
+`next`/`prev` links built with `link()` (a feed's `self` names its page too).
 
 The original's arithmetic, kept: `pages` is ceil(count / limit); `prev` is the page `limit` earlier, or null
 when that would start before 0; `next` is always the page after (even on the last page, as the clients
@@ -8,25 +9,35 @@ expect), except on an empty page, which answers `next: null` as the original did
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 
-# Larger numbers name no page of any feed, and would overflow some databases' LIMIT/OFFSET.
+# Larger offsets name no page of any feed, and would overflow some databases' LIMIT/OFFSET.
 MAX_PAGE_NUMBER = 2**31 - 1
-BAD_LIMIT = f"limit must be a whole number from 1 to {MAX_PAGE_NUMBER}"
+# The most rows one page may ask for (the web client asks for 10, the iOS app for 25): a page of every log
+# took 10 s and 20 MB at 58,657 logs and tied up a worker (security probe F1). README, "Security and reliability".
+MAX_LIMIT = settings.API_MAX_PAGE_SIZE
+BAD_LIMIT = f"limit must be a whole number from 1 to {MAX_LIMIT}"
 BAD_OFFSET = f"offset must be a whole number from 0 to {MAX_PAGE_NUMBER}"
 
 
 def page_params(limit: str, offset: str) -> tuple[int, int]:
-    """`limit` and `offset` from the path as ints; a ContractError (400) for anything else."""
-    if not re.fullmatch(r"\d{1,10}", limit) or not 1 <= int(limit) <= MAX_PAGE_NUMBER:
+    """`limit` and `offset` from the path (or query) as ints; a ContractError (400) for anything else."""
+    if not re.fullmatch(r"\d{1,10}", str(limit)) or not 1 <= int(limit) <= MAX_LIMIT:
         raise ContractError(BAD_LIMIT)
-    if not re.fullmatch(r"\d{1,10}", offset) or int(offset) > MAX_PAGE_NUMBER:
+    if not re.fullmatch(r"\d{1,10}", str(offset)) or int(offset) > MAX_PAGE_NUMBER:
         raise ContractError(BAD_OFFSET)
     return int(limit), int(offset)
+
+
+def query_page_params(query) -> tuple[int, int]:
+    """`?limit=&offset=` of a list endpoint; the default page is the newest API_DEFAULT_PAGE_SIZE rows."""
+    return page_params(query.get("limit", str(settings.API_DEFAULT_PAGE_SIZE)), query.get("offset", "0"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,17 @@ class PathPage:
 
         return {
             "self": at(self.offset),
+            "next": at(self.offset + self.limit) if self.items else None,
+            "prev": at(self.offset - self.limit) if self.offset - self.limit >= 0 else None,
+        }
+
+    def query_links(self, view_name: str) -> dict:
+        """`next` and `prev` of a list page: the route `view_name` with `?limit=&offset=` (the feeds' arithmetic)."""
+
+        def at(offset: int) -> str:
+            return f"{link(view_name)}?{urlencode({'limit': self.limit, 'offset': offset})}"
+
+        return {
             "next": at(self.offset + self.limit) if self.items else None,
             "prev": at(self.offset - self.limit) if self.offset - self.limit >= 0 else None,
         }

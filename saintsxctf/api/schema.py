@@ -11,6 +11,7 @@ each view's own `@extend_schema` would otherwise have to repeat:
 - the bearer JWT security scheme.
 """
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
@@ -34,6 +35,23 @@ PATH_PARAMETER_SCHEMAS = {
 def envelope_schema(name: str, **fields) -> serializers.Serializer:
     """A success envelope for a view's `@extend_schema`: the component `<name>Response`, `self` plus `fields`."""
     return inline_serializer(f"{name}Response", {"self": serializers.CharField(), **fields})
+
+
+def page_schema(name: str, **fields) -> serializers.Serializer:
+    """The envelope of one page of a list: `self`, `fields`, and the page's `next`, `prev` and `pages`."""
+    return envelope_schema(name, **fields, next=serializers.CharField(allow_null=True),
+                           prev=serializers.CharField(allow_null=True), pages=serializers.IntegerField())
+
+
+def page_parameters() -> list:
+    """The query parameters of a paged list (saintsxctf/api/pagination.py)."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter("limit", int, description=f"rows per page, 1 to {settings.API_MAX_PAGE_SIZE} "
+                         f"(default {settings.API_DEFAULT_PAGE_SIZE})"),
+        OpenApiParameter("offset", int, description="rows to skip, newest first (default 0)"),
+    ]
 
 
 class FrameworkErrorSerializer(serializers.Serializer):
@@ -97,7 +115,10 @@ class ContractAutoSchema(AutoSchema):
         framework = self.resolve_serializer(FrameworkErrorSerializer, "response").ref
         endpoint = self.resolve_serializer(EndpointErrorSerializer, "response").ref
         errors = {}
-        if self.method != "GET" or "{" in self.path:  # only a body or a path parameter can be bad input
+        # Only a body, a path parameter or a paged list's query (`?limit=&offset=`) can be bad input.
+        paged = self.method == "GET" and getattr(self.view, "page_ordering", None) is not None and \
+            getattr(self.view, "action", None) == "list"
+        if self.method != "GET" or "{" in self.path or paged:
             errors["400"] = ("Bad input: the endpoint's error body, or the framework's for an unreadable request",
                              {"anyOf": [endpoint, framework]})
         if self._needs_token():

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import self_link
+from saintsxctf.api.pagination import paginate, query_page_params
 
 EMPTY_BODY = "the request body isn't populated"
 # MySQL/MariaDB's "Deadlock found when trying to get lock; try restarting transaction".
@@ -195,10 +196,20 @@ class ContractViewSet(viewsets.GenericViewSet):
 
 
 class ListMixin:
+    # Lists anyone can grow (logs, comments, notifications, users) answer a bounded page, newest first, in this
+    # order (saintsxctf/api/pagination.py; deviations: the original returned every row). None: the whole list
+    # (exercise types, teams, groups: rows only an admin creates).
+    page_ordering: tuple[str, ...] | None = None
+
     def list(self, request, *args, **kwargs):
         """Get all the {plural}."""
         queryset = self.filter_queryset(self.get_queryset())
-        return self.envelope(**{self.plural: self.get_serializer(queryset, many=True).data})
+        if self.page_ordering is None:
+            return self.envelope(**{self.plural: self.get_serializer(queryset, many=True).data})
+        limit, offset = query_page_params(request.query_params)
+        page = paginate(queryset.order_by(*self.page_ordering), limit=limit, offset=offset)
+        return self.envelope(**{self.plural: self.get_serializer(page.items, many=True).data},
+                             **page.query_links(request.resolver_match.view_name), pages=page.pages)
 
 
 class RetrieveMixin:

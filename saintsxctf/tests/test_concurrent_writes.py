@@ -140,7 +140,7 @@ def signup(username, code):
     from rest_framework.test import APIClient
 
     body = {"username": username, "first": "New", "last": "Runner", "email": f"{username}@example.com",
-            "password": "secret1", "activation_code": code, "class_year": 2021}
+            "password": "run-fast-77", "activation_code": code, "class_year": 2021}
     return lambda: APIClient().post(reverse("users:user-list"), body, format="json")
 
 

@@ -25,7 +25,8 @@ def test_options_describes_every_route_without_looking_objects_up(router, world)
         "group_name": world.group.group_name, "name": world.team.name, "code": world.code.activation_code,
         "team_name_or_group_id": world.group.pk, "group_name_or_username": "andy", "filter_by": "user",
         "bucket": "andy", "limit": 10, "offset": 0, "exercise_types": "r", "start": "2021-01-01",
-        "end": "2021-12-31", "interval": "year", "text": "saints", "target_id": 1,
+        "end": "2021-12-31", "interval": "year", "text": "saints", "token": "not-a-signed-token",
+        "target_id": 1,
     }
     client = world.client(OWNER)
     for endpoint in router.endpoints():

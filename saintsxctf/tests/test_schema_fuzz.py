@@ -21,10 +21,13 @@ from datetime import date
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signing
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -34,9 +37,11 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from groups.models import TrainingTarget
+from saintsxctf import settings as project_settings
 from saintsxctf.auth.tokens import issue_access_token, issue_refresh_token
 from saintsxctf.tests.world import GROUP_ADMIN, OWNER, build_world, secrets_in
 from saintsxctf.urls import API_ROUTERS
+from users.services import EMAIL_UNDO_SALT
 from users.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -110,9 +115,14 @@ def flatmap_body(context, body):
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
     """A fresh world, its real values in KNOWN, and Django's per-request connection closing switched off (as
-    Django's test client does) so every request runs inside the test's transaction."""
+    Django's test client does) so every request runs inside the test's transaction. The allowances of one
+    sender and one address are lifted (a fuzz of one operation sends more than a runner would in a minute; the
+    throttles have their own tests), so every case reaches the endpoint."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "notification_sender": "1000000/min",
+        "code_check_ip": "1000000/min"}}
     world = build_world()
     owner, group, team = world.owner, world.group, world.team
     target = TrainingTarget.objects.create(group=group, kind="run", weekly_miles=20, start=date(2021, 6, 1),
@@ -127,13 +137,17 @@ def world(db):
             "end": "2021-12-31", "interval": "year", "text": "saints", "target_id": target.pk,
         },
         "path GET /v2/forgot_password/validate/{code}": {"code": world.forgot_codes[OWNER].forgot_code},
+        # The link mailed to an old address after an email change (to owner's current address, from another).
+        "path GET /v2/users/email_undo/{token}": {"token": signing.dumps(
+            {"user": owner.username, "old": "previous@example.com", "new": owner.email},
+            salt=EMAIL_UNDO_SALT, compress=True)},
         "path GET /v2/groups/members/{team_name_or_group_id}/{group_name_or_username}": {
             "team_name_or_group_id": team.name, "group_name_or_username": group.group_name},
         "body": {
             "username": owner.username, "first": owner.first, "last": owner.last, "log_id": world.log.pk,
             "group_id": group.pk, "email": "newbie@example.com", "viewed": "Y", "week_start": "monday",
             "status": "accepted", "user": "admin", "forgot_password_code": world.forgot_codes[OWNER].forgot_code,
-            "new_password": "a-new-password", "description": "Fuzzed", "content": "Fuzzed",
+            "new_password": "a-new-password", "description": "Fuzzed", "content": "Fuzzed", "link": "/log/view/1",
             "time": "2021-06-01 12:00:00", "password": PASSWORD, "token": issue_access_token(owner),
             "refresh": str(issue_refresh_token(owner)),
             "to": "newbie@example.com", "contentType": "image/png", "groupId": group.pk, "report": "Fuzzed",
@@ -202,3 +216,90 @@ def test_every_operation_was_fuzzed_and_reached_real_rows():
     assert never == NEVER_2XX, {op: collections.Counter(ANSWERS[op]) for op in never}
     print(f"\nschemathesis: {len(ANSWERS)} operations, {sum(map(len, ANSWERS.values()))} cases")
 
+
+
+# -- hostile shapes (issue 13) --------------------------------------------------------------------
+# What schemathesis' generated cases never reach (security probe F9): every operation of the schema also gets
+# each of these, and must answer below 500. Paths use the world's real values, so the hostile part is the only
+# thing wrong with a request.
+LONG_PASSWORD = "correct horse battery staple " * 5  # 145 bytes: past bcrypt's 72
+EXTREME_NUMBERS = [10**30, -(10**30), 1e308, -1e308, 2**63, 86400 * 999999999]
+EXTREME = {
+    **dict.fromkeys(("distance", "feel", "group_id", "log_id", "class_year", "limit"), EXTREME_NUMBERS),
+    "time": [*EXTREME_NUMBERS, "99999999:00:00"],
+    "date": ["9999-12-31", "0001-01-01"],
+    **dict.fromkeys(("username", "clientId", "email", "link"), ["\u0000", "x" * 5000]),
+}
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def hostile_bodies(operation) -> list[tuple[str, bytes]]:
+    """(what, raw JSON body) for one operation: its known good body with one hostile change at a time."""
+    base = {**KNOWN.get("body", {}), **KNOWN.get(f"body {label(operation)}", {})}
+    bodies = [
+        ("long passwords", {**base, "clientId": base.get("username"), "password": LONG_PASSWORD,
+                            "clientSecret": LONG_PASSWORD, "new_password": LONG_PASSWORD}),
+        *[(f"{key}={value!r:.20}", {**base, key: value}) for key, values in EXTREME.items() for value in values],
+    ]
+    raw = [(what, json.dumps(body).encode()) for what, body in bodies]
+    raw += [
+        ("1e999 numbers", json.dumps(base).replace("}", ', "distance": 1e999, "time": -1e999}', 1).encode()
+         if base else b'{"time": 1e999}'),
+        ("JSON nested 1,000 deep", f'{{"username": "x", "a": {deep(1000)}}}'.encode()),
+        ("a body nested 100,000 deep", deep(100_000).encode()),
+        ("a 3 MB body", json.dumps({**base, "pad": "A" * 3_000_000}).encode()),
+        ("a lone surrogate", json.dumps(base).replace("}", ', "clientId": "\\ud800", "username": "\\udfff"}', 1)
+         .encode() if base else b'{"username": "\\ud800"}'),
+    ]
+    return raw
+
+
+def hostile_paths(operation) -> list[str]:
+    """The operation's path with real values, then with extreme ones in each numeric or date parameter."""
+    values = {**KNOWN["path"], **KNOWN.get(f"path {label(operation)}", {})}
+    names = [part[1:-1] for part in operation.path.split("/") if part.startswith("{")]
+    real = operation.path.format(**{name: values.get(name, "x") for name in names})
+    paths = [real]
+    for name in names:
+        for extreme in ("2147483648", str(10**30), "9999-12-31", "0001-01-01", "-1"):
+            paths.append(operation.path.format(**{**{n: values.get(n, "x") for n in names}, name: extreme}))
+    return paths
+
+
+# Production's first hasher (bcrypt, where long passwords used to raise), at bcrypt's lowest cost for speed.
+FastProductionHasher = type("FastProductionHasher", (import_string(project_settings.PASSWORD_HASHERS[0]),),
+                            {"rounds": 4, "__module__": __name__})
+
+
+@pytest.fixture
+def unthrottled(settings, world):
+    """The hostile requests all come from one address: lift the throttles (tested in their own files). Hash as
+    production does (the callers' passwords too, so sign-ins check a bcrypt hash)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        scope: "1000000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}
+    settings.PASSWORD_HASHERS = [f"{__name__}.FastProductionHasher", *project_settings.PASSWORD_HASHERS[1:],
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name in (OWNER, GROUP_ADMIN):
+        world.users[name].set_password(PASSWORD)
+        world.users[name].save(update_fields=["password"])
+
+
+def test_hostile_shapes_never_answer_5xx(world, unthrottled):
+    client = APIClient(raise_request_exception=False)
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        method = operation.method.upper()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(world.users[caller(operation)])}")
+        cases = [(path, None, b"") for path in hostile_paths(operation)]
+        if method in ("POST", "PUT", "PATCH"):
+            path = hostile_paths(operation)[0]
+            cases += [(path, what, raw) for what, raw in hostile_bodies(operation)]
+        for path, what, raw in cases:
+            resp = client.generic(method, path, raw, content_type="application/json")
+            if resp.status_code >= 500:
+                failures.append((method, path[:80], what, resp.status_code))
+    assert failures == []

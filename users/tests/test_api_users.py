@@ -30,8 +30,10 @@ def test_list_users(auth_client, user, other_user):
     assert resp.status_code == 200
     body = resp.json()
     assert body["self"] == "/v2/users"
-    assert [u["username"] for u in body["users"]] == ["andy", "dotty"]
-    andy = body["users"][0]
+    # One page, newest first (issue 13): the newer member first, then by id.
+    assert [u["username"] for u in body["users"]] == ["dotty", "andy"]
+    assert (body["next"], body["prev"], body["pages"]) == ("/v2/users/?limit=50&offset=50", None, 1)
+    andy = body["users"][1]
     assert andy["this_user"] == "/v2/users/andy"
     assert not SECRETS & set(andy)
     # The list renders both dates as str() did.
@@ -45,12 +47,12 @@ def test_list_hides_soft_deleted_users(auth_client, other_user):
 
 def test_list_query_count_is_constant(auth_client, django_assert_num_queries):
     UserFactory.create_batch(2)
-    with django_assert_num_queries(2):  # the caller, the users
+    with django_assert_num_queries(3):  # the caller, the count, the page of users
         auth_client.get(reverse("users:user-list"))
-    UserFactory.create_batch(20)
-    with django_assert_num_queries(2):
+    UserFactory.create_batch(60)
+    with django_assert_num_queries(3):
         resp = auth_client.get(reverse("users:user-list"))
-    assert len(resp.json()["users"]) == 23
+    assert len(resp.json()["users"]) == 50
 
 
 def test_list_needs_a_token(api_client):
@@ -77,7 +79,7 @@ def invited_group(db):
 
 def signup_body(**overrides):
     body = {"username": "newbie", "first": "New", "last": "Runner", "email": "newbie@example.com",
-            "password": "secret1", "activation_code": "ABC123", "class_year": 2021}
+            "password": "run-fast-77", "activation_code": "ABC123", "class_year": 2021}
     body.update(overrides)
     return body
 
@@ -98,7 +100,7 @@ def test_signup_creates_user_memberships_and_consumes_the_code(api_client, invit
     assert body["user"]["activation_code"] == "ABC123"
 
     user = User.objects.get(username="newbie")
-    assert user.check_password("secret1")
+    assert user.check_password("run-fast-77")
     assert user.created_app == "saints-xctf-api"
     team = TeamMember.objects.get(user=user)
     assert (team.team_id, team.status, team.role) == ("saintsxctf", "accepted", "user")
@@ -362,8 +364,10 @@ def test_users_links(api_client):
     body = api_client.get(reverse("users:links")).json()
     assert body["self"] == "/v2/users/links"
     entries = {(e["link"], e["verb"]): e["description"] for e in body["endpoints"]}
-    assert len(entries) == 18  # 17 of the contract + a runner's targets (issue 15)
+    assert len(entries) == 19  # 17 of the contract + a runner's targets (issue 15) + the email-change undo (issue 13)
     assert entries[("/v2/users/<username>/change_password", "PUT")] == (
         "Update a user with a given username.  Specifically, alter the users password.")
     assert entries[("/v2/users/", "GET")] == "Get all the users in the database."
+    assert entries[("/v2/users/email_undo/<token>", "GET")] == (
+        "Undo an email change from the link mailed to the old address (no token needed: the link is the proof).")
     assert entries[("/v2/users/soft/<username>", "DELETE")] == "Soft delete a user with a given username."

@@ -48,7 +48,7 @@ def test_a_failing_welcome_mail_does_not_undo_the_signup(api_client, monkeypatch
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     ActivationCodeFactory(activation_code="ABC123")
     body = {"username": "newbie", "first": "New", "last": "Runner", "email": "newbie@example.com",
-            "password": "secret1", "activation_code": "ABC123"}
+            "password": "run-fast-77", "activation_code": "ABC123"}
     with django_capture_on_commit_callbacks(execute=True):
         resp = api_client.post(reverse("users:user-list"), body, format="json")
     assert resp.status_code == 201
