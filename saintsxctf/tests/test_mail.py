@@ -122,7 +122,7 @@ def test_a_signup_queues_its_welcome_mail(api_client):
 
     ActivationCodeFactory(activation_code="ABC123")
     body = {"username": "newbie", "first": "New", "last": "Runner", "email": "newbie@example.com",
-            "password": "secret1", "activation_code": "ABC123"}
+            "password": "a-long-and-unusual-passphrase-42", "activation_code": "ABC123"}
     assert api_client.post(reverse("users:user-list"), body, format="json").status_code == 201
     assert list(OutgoingMail.objects.values_list("kind", "to")) == [("welcome", "newbie@example.com")]
 
