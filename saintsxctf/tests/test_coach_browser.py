@@ -10,8 +10,10 @@ import csv
 import io
 import os
 import shutil
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 
 from groups.models import GroupMember, TrainingTarget
 from saintsxctf.demo import ASSISTANT, COACH, DEMO_PASSWORD, seed_demo
@@ -46,6 +48,8 @@ def sign_in(page, base: str, username: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_coach_main_path(live_server, browser, tmp_path):
+    # A transactional test that ran earlier on a server database flushed the exercise types the migrations wrote.
+    import_module("logs.migrations.0003_exercise_types").add_types(django_apps, None)
     seed_demo(users=12, groups=4)
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
