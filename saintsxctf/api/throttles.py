@@ -67,21 +67,26 @@ def count_request(key: str, *, now: float, expires_at: float) -> int:
     `now` and `expires_at` are epoch seconds of the throttle's clock.
 
     One UPDATE when the counter exists; the first request of a window inserts it (a concurrent first request
-    that loses the insert race counts through the UPDATE). The count is read back afterwards: a request of
-    another worker in between can only make it higher, never lose one."""
+    that loses the insert race counts through the UPDATE). The UPDATE and the read of its result share one
+    transaction: the UPDATE's row lock keeps every other worker's increment out until this one has read its own
+    count, so each request sees exactly its place in the window (read outside the transaction, two racing
+    requests could both read the later count and the allowance would come out short)."""
     counters = ThrottleCount.objects.filter(key=key)
-    if not counters.update(count=F("count") + 1):
+
+    def increment() -> int | None:
+        with transaction.atomic():
+            if not counters.update(count=F("count") + 1):
+                return None
+            return counters.values_list("count", flat=True).first()
+
+    count = increment()
+    if count is None:
         try:
             with transaction.atomic():
                 ThrottleCount.objects.create(key=key, count=1, expires_at=datetime.fromtimestamp(expires_at))
             count = 1
         except IntegrityError:  # another worker created it first
-            counters.update(count=F("count") + 1)
-            count = None
-    else:
-        count = None
-    if count is None:
-        count = counters.values_list("count", flat=True).first() or 1
+            count = increment() or 1
     if random.randrange(PURGE_ONE_IN) == 0:
         ThrottleCount.objects.filter(expires_at__lt=datetime.fromtimestamp(now)).delete()
     return count
