@@ -18,7 +18,7 @@ from groups.models import Group, GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
-from saintsxctf import clock
+from saintsxctf.foundation import clock
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -28,7 +28,7 @@ MAX_ID = 2**31 - 1
 
 
 def current_date() -> date:
-    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/foundation/clock.py)."""
     return clock.today()
 
 

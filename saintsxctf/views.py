@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saintsxctf.api.errors import framework_body
-from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import FrameworkErrorSerializer as ErrorBody
+from saintsxctf.foundation.api.errors import framework_body
+from saintsxctf.foundation.api.links import link, self_link
+from saintsxctf.foundation.api.schema import FrameworkErrorSerializer as ErrorBody
 
 
 class IndexView(APIView):

@@ -8,8 +8,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from saintsxctf.auth.hashers import check_legacy_password, is_legacy_hash
-from saintsxctf.models import AliveQuerySet, AuditedModel
+from saintsxctf.foundation.auth.hashers import check_legacy_password, is_legacy_hash
+from saintsxctf.foundation.models import AliveQuerySet, AuditedModel
 
 WEEK_START_CHOICES = [("sunday", "Sunday"), ("monday", "Monday")]
 
@@ -96,7 +96,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
             legacy = self.password
             self.set_password(raw_password)
             # Only the first of concurrent sign-ins upgrades the hash; the others adopt it, so every token
-            # they issue carries the same password fingerprint (saintsxctf/auth/tokens.py).
+            # they issue carries the same password fingerprint (saintsxctf/foundation/auth/tokens.py).
             if not type(self).all_objects.filter(pk=self.pk, password=legacy).update(password=self.password):
                 self.password = type(self).all_objects.filter(pk=self.pk).values_list("password", flat=True).get()
             return True

@@ -25,8 +25,8 @@ from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
-from saintsxctf import clock
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation import clock
+from saintsxctf.foundation.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
 
@@ -44,7 +44,7 @@ def utc_now() -> datetime:
 
 
 def utc_today() -> date:
-    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/foundation/clock.py)."""
     return clock.today()
 
 
@@ -64,7 +64,7 @@ def _user_find_queryset(identifier) -> QuerySet:
     )
 
 
-# Every read of a user by the path's username runs this: compiled once (saintsxctf/prepared.py).
+# Every read of a user by the path's username runs this: compiled once (saintsxctf/foundation/prepared.py).
 USER_FIND = PreparedQuery(_user_find_queryset, params=1)
 
 
