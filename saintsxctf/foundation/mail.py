@@ -35,7 +35,7 @@ from django.db.models import F, Q
 
 from saintsxctf.foundation.models import OutgoingMail
 
-logger = logging.getLogger("saintsxctf.foundation.mail")
+logger = logging.getLogger("saintsxctf.mail")
 
 
 def now() -> datetime:

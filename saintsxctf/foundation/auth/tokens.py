@@ -36,7 +36,7 @@ from saintsxctf.foundation.models import RevokedSession
 from saintsxctf.foundation.prepared import PreparedQuery
 from users.models import User
 
-logger = logging.getLogger("saintsxctf.foundation.auth")
+logger = logging.getLogger("saintsxctf.auth")
 
 PASSWORD_CLAIM = "pwd"
 SESSION_CLAIM = "sid"
@@ -45,7 +45,7 @@ REFRESH_REUSE_GRACE = timedelta(seconds=10)
 
 def password_fingerprint(user: User) -> str:
     """A keyed digest of the user's password hash: it changes with the password and reveals nothing of it."""
-    return salted_hmac("saintsxctf.foundation.auth.tokens.password", user.password or "", algorithm="sha256").hexdigest()[:32]
+    return salted_hmac("saintsxctf.auth.tokens.password", user.password or "", algorithm="sha256").hexdigest()[:32]
 
 
 def issue_refresh_token(user: User) -> RefreshToken:
