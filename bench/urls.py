@@ -12,6 +12,6 @@ urlpatterns = [
 ]
 
 handler400 = "saintsxctf.foundation.api.errors.handler400"
-handler403 = "saintsxctf.foundation.api.errors.handler403"
+handler403 = "saintsxctf.operations.admin_site.handler403"
 handler404 = "saintsxctf.foundation.api.errors.handler404"
 handler500 = "saintsxctf.foundation.api.errors.handler500"

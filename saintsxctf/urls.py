@@ -30,7 +30,7 @@ urlpatterns = [
     path("", views.ApiRootView.as_view(), name="root"),
     path("versions", views.VersionsView.as_view(), name="versions"),
     path("v2", views.V2View.as_view(), name="v2"),
-    path("v2/links", views.V2LinksView.as_view(), name="v2-links"),
+    path("v2/links", views.V2LinksView.as_view(routers=tuple(API_ROUTERS)), name="v2-links"),
     path("404", views.Error404View.as_view(), name="error-404"),
     path("500", views.Error500View.as_view(), name="error-500"),
     path("auth/", include("saintsxctf.foundation.auth.urls")),
@@ -48,6 +48,6 @@ urlpatterns = [
 ]
 
 handler400 = "saintsxctf.foundation.api.errors.handler400"
-handler403 = "saintsxctf.foundation.api.errors.handler403"
+handler403 = "saintsxctf.operations.admin_site.handler403"
 handler404 = "saintsxctf.foundation.api.errors.handler404"
 handler500 = "saintsxctf.foundation.api.errors.handler500"

@@ -8,6 +8,9 @@ every `@admin.register` lands here.
 from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from saintsxctf.foundation.api import errors
 
 
 class CoachAdminSite(admin.AdminSite):
@@ -40,3 +43,11 @@ def admin_forbidden(request) -> TemplateResponse:
 
     context = {**site.each_context(request), "title": "Not available to you"}
     return TemplateResponse(request, "admin/coach_forbidden.html", context, status=403)
+
+
+def handler403(request, exception=None):
+    """The URL conf's handler403: pages of the admin site get the admin's own HTML page (a coach's browser should
+    never show a raw JSON error), everything else the API's 403 body."""
+    if request.path.startswith(reverse("admin:index")):
+        return admin_forbidden(request).render()
+    return errors.handler403(request, exception)

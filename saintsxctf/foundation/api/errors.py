@@ -126,14 +126,8 @@ def handler500(request):
 
 
 def handler403(request, exception=None):
-    """The API's 403 body; pages of the admin site get the admin's own HTML page instead (a coach's browser
-    should never show a raw JSON error)."""
-    from django.urls import reverse
-
-    if request.path.startswith(reverse("admin:index")):
-        from saintsxctf.operations.admin_site import admin_forbidden
-
-        return admin_forbidden(request).render()
+    """Django's handler403: the API's 403 body. (The URL conf answers the admin's pages with the admin's own
+    HTML page first: saintsxctf/operations/admin_site.py `handler403`.)"""
     return JsonResponse(framework_body(403, "You do not have permission to perform this action."), status=403)
 
 

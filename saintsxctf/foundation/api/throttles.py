@@ -40,6 +40,7 @@ from rest_framework.throttling import BaseThrottle
 
 from saintsxctf.foundation import clock
 from saintsxctf.foundation.api.parsers import read_json
+from saintsxctf.foundation.auth.accounts import user_find
 from saintsxctf.foundation.models import ThrottleCount
 
 PURGE_ONE_IN = 64  # about one counted request in this many also deletes the expired windows
@@ -104,12 +105,10 @@ def normalized_name(value) -> str:
 
 def canonical_account(value) -> str | None:
     """The account a request names, as a throttle key: the username of the runner the lookup finds for it
-    (users.queries.user_find: username first, else email; tried as given and normalized), else the normalized
-    name. None for nothing at all."""
+    (saintsxctf/foundation/auth/accounts.py: username first, else email; tried as given and normalized), else the
+    normalized name. None for nothing at all."""
     if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
         return None
-    from users.queries import user_find  # the users app imports this module's throttles
-
     text = str(value).strip()
     name = normalized_name(text)
     for candidate in dict.fromkeys((text, name)):

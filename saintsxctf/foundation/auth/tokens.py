@@ -23,6 +23,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Exists
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -34,7 +36,6 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from saintsxctf.foundation.models import RevokedSession
 from saintsxctf.foundation.prepared import PreparedQuery
-from users.models import User
 
 logger = logging.getLogger("saintsxctf.auth")
 
@@ -43,12 +44,12 @@ SESSION_CLAIM = "sid"
 REFRESH_REUSE_GRACE = timedelta(seconds=10)
 
 
-def password_fingerprint(user: User) -> str:
+def password_fingerprint(user: AbstractBaseUser) -> str:
     """A keyed digest of the user's password hash: it changes with the password and reveals nothing of it."""
     return salted_hmac("saintsxctf.auth.tokens.password", user.password or "", algorithm="sha256").hexdigest()[:32]
 
 
-def issue_refresh_token(user: User) -> RefreshToken:
+def issue_refresh_token(user: AbstractBaseUser) -> RefreshToken:
     """A new login session: a refresh token (recorded as outstanding) whose access tokens carry our claims."""
     refresh = RefreshToken()
     refresh[api_settings.USER_ID_CLAIM] = getattr(user, api_settings.USER_ID_FIELD)
@@ -70,7 +71,7 @@ def legacy_access_token(refresh: RefreshToken) -> AccessToken:
     return access
 
 
-def issue_access_token(user: User) -> str:
+def issue_access_token(user: AbstractBaseUser) -> str:
     """A signed access token for `user`, as `POST /auth/token` gives it (a new session)."""
     return str(legacy_access_token(issue_refresh_token(user)))
 
@@ -78,13 +79,13 @@ def issue_access_token(user: User) -> str:
 # The token's user and whether the token's session was logged out, in one query (compiled once: every
 # authenticated request runs it).
 LIVE_USER = PreparedQuery(
-    lambda user_id, sid: User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).annotate(
+    lambda user_id, sid: get_user_model()._default_manager.filter(**{api_settings.USER_ID_FIELD: user_id}).annotate(
         session_revoked=Exists(RevokedSession.objects.filter(sid=sid))),
     params=2,
 )
 
 
-def live_user(user_id, sid) -> User | None:
+def live_user(user_id, sid) -> AbstractBaseUser | None:
     """The user `user_id` names, with `session_revoked` set for session `sid`, or None."""
     return LIVE_USER.first(str(user_id), str(sid or ""))
 
@@ -122,7 +123,7 @@ def session_revoked(sid: str | None) -> bool:
     return not sid or RevokedSession.objects.filter(sid=sid).exists()
 
 
-def token_is_live(token: Token, user: User) -> bool:
+def token_is_live(token: Token, user: AbstractBaseUser) -> bool:
     """True when `token` (already verified: signature, expiry, type) still speaks for `user`. A user from
     `live_user` carries its session's revocation; for any other, the revocation is read here (one query)."""
     if not constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
@@ -134,7 +135,7 @@ def token_is_live(token: Token, user: User) -> bool:
     return not (session_revoked(sid) if revoked is None else revoked)
 
 
-def token_user(raw_token: str) -> User | None:
+def token_user(raw_token: str) -> AbstractBaseUser | None:
     """The live user a valid, unrevoked access token belongs to, or None."""
     try:
         token = AccessToken(raw_token)
@@ -159,7 +160,7 @@ def logout(raw_token: str) -> bool:
             jti=token[api_settings.JTI_CLAIM],
             defaults={"token": raw_token, "created_at": token.current_time,
                       "expires_at": datetime_from_epoch(token["exp"]),
-                      "user": User.objects.filter(username=token.get(api_settings.USER_ID_CLAIM)).first()},
+                      "user": get_user_model()._default_manager.filter(username=token.get(api_settings.USER_ID_CLAIM)).first()},
         )
         BlacklistedToken.objects.get_or_create(token=outstanding)
     _revoke_sessions([token.get(SESSION_CLAIM)])
@@ -211,7 +212,7 @@ def _unverified_claim(raw_token: str, claim: str):
 
 
 @transaction.atomic
-def revoke_user_tokens(user: User) -> int:
+def revoke_user_tokens(user: AbstractBaseUser) -> int:
     """Revoke every outstanding token of `user`: refresh tokens are blacklisted and the access tokens of
     their sessions stop working. Call it after a password change or reset (a changed password alone already
     invalidates every older token through the `pwd` claim) or to sign a user out everywhere.

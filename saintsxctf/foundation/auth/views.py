@@ -1,12 +1,15 @@
 """The auth service's endpoints, hosted by this API, speaking the legacy bodies."""
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
+from saintsxctf.foundation.api.schema import FrameworkErrorSerializer as ErrorBody
 from saintsxctf.foundation.api.throttles import TOKEN_PAIR_THROTTLES, TOKEN_THROTTLES
+from saintsxctf.foundation.auth.accounts import user_find
 from saintsxctf.foundation.auth.serializers import (
     AuthenticateRequestSerializer,
     AuthenticateResultSerializer,
@@ -15,9 +18,6 @@ from saintsxctf.foundation.auth.serializers import (
     TokenResultSerializer,
 )
 from saintsxctf.foundation.auth.tokens import issue_refresh_token, legacy_access_token, logout, token_user
-from saintsxctf.views import ErrorBody
-from users.models import User
-from users.queries import user_find
 
 
 class PublicView(APIView):
@@ -47,7 +47,7 @@ class TokenView(PublicView):
         user = user_find(client_id)
         if user is None:
             # The same work as a known user's check, so the answer's timing does not tell who exists.
-            User().set_password(secret)
+            get_user_model()().set_password(secret)
             return refused
         if not user.check_password(secret):
             return refused
