@@ -125,6 +125,7 @@ class ReplicaHealth:
     checked: float = float("-inf")
     usable: bool = False
     lag: float | None = None
+    lag_seen: bool = False
     down_until: float = 0.0
 
 
@@ -182,9 +183,10 @@ def usable(alias: str) -> bool:
     except DatabaseError as error:
         mark_down(alias, error)
         return False
-    was = state.usable
+    was = state.usable if state.lag_seen else None
+    state.lag_seen = True
     state.usable = state.lag is not None and state.lag <= settings.REPLICA_MAX_LAG_SECONDS
-    if was and not state.usable:
+    if was is not False and not state.usable:
         logger.warning("replica %s skipped: lag %s s (bound %s s)", alias, state.lag, settings.REPLICA_MAX_LAG_SECONDS)
     return state.usable
 
