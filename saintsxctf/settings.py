@@ -167,7 +167,10 @@ REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 1)          # secon
 REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10)
 DATABASE_REPLICAS = []
 for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
-    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    # No health check (a ping) before a reused connection's first statement: the replica engine hands a statement
+    # that fails for the connection to the primary (saintsxctf/replicas/fallback.py), so the ping would only cost
+    # a round trip per request.
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=False)
     _engine = _replica["ENGINE"].rsplit(".", 1)[-1]
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or _engine not in {"mysql", "sqlite3"}:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_index} must use the primary's engine "
