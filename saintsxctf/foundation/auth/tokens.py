@@ -25,7 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Exists
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
@@ -87,7 +87,8 @@ LIVE_USER = PreparedQuery(
 
 def live_user(user_id, sid) -> AbstractBaseUser | None:
     """The user `user_id` names, with `session_revoked` set for session `sid`, or None."""
-    return LIVE_USER.first(str(user_id), str(sid or ""))
+    # Always the primary: a logout or a password change takes effect at once, whatever a replica's lag.
+    return LIVE_USER.first(str(user_id), str(sid or ""), using=DEFAULT_DB_ALIAS)
 
 
 def revocation_lifetime() -> timedelta:
