@@ -31,7 +31,6 @@ from functions.serializers import (
     UserUploadUrlSerializer,
     WelcomeEmailSerializer,
 )
-from groups import queries as group_queries
 from groups.models import Group
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link, self_link
@@ -122,7 +121,7 @@ class ActivationCodeEmailView(FunctionView):
         code = ActivationCode.objects.filter(activation_code__iexact=data["code"]).first()
         if code is None or (code.email or "").lower() != data["email"].strip().lower():
             raise ContractError(CODE_NOT_FOUND.format(**data))
-        if not group_queries.is_group_admin(request.user.get_username(), code.group_id):
+        if not request.user.administers(code.group_id):
             raise ContractError(CODE_NOT_ADMIN.format(user=request.user.get_username(), code=data["code"]),
                                 status_code=403)
         return self.answer(result=True)
@@ -195,7 +194,7 @@ class GroupUploadUrlView(UploadUrlView):
         administers."""
         data = self.body(GroupUploadUrlSerializer)
         caller = request.user.get_username()
-        if not group_queries.is_group_admin(caller, data["groupId"]):
+        if not request.user.administers(data["groupId"]):
             raise ContractError(NOT_GROUP_ADMIN.format(user=caller, group_id=data["groupId"]), status_code=403)
         key = services.upload_key_new(kind=services.GROUP, owner=str(data["groupId"]),
                                       content_type=data["contentType"])

@@ -22,6 +22,7 @@ from logs.serializers import (
 from logs.services import log_create, log_delete, log_soft_delete, log_update
 from saintsxctf.api.links import link
 from saintsxctf.api.pagination import page_params, paginate
+from saintsxctf.api.parameters import parse_id
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
@@ -115,13 +116,10 @@ class LogViewSet(ContractModelViewSet):
 
     def found_log(self) -> Log:
         """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
-        log of the path, or the action's not-found error. Path values the ORM would refuse
-        (not an integer, out of the column's range) find nothing, as they do there."""
-        try:
-            pk = int(self.kwargs[self.lookup_url_kwarg])
-        except ValueError:
-            self.fail("not_found")
-        log = LOG_BY_ID.first(pk) if -(2**31) <= pk < 2**31 else None
+        log of the path, or the action's not-found error (a path value that is no id finds nothing, as in
+        get_object())."""
+        pk = parse_id(self.kwargs[self.lookup_url_kwarg])
+        log = None if pk is None else LOG_BY_ID.first(pk)
         if log is None:
             self.fail("not_found")
         self.check_object_permissions(self.request, log)

@@ -6,7 +6,6 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-from groups.queries import parse_id
 from notifications.models import Notification
 from notifications.serializers import (
     TIME_FORMAT,
@@ -53,12 +52,6 @@ class NotificationViewSet(ContractModelViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete a notification sent to {obj.user_id}.",
     }
-
-    def get_object(self):
-        # Not an id (letters, too large): no such notification, never a database error.
-        if parse_id(self.kwargs[self.lookup_url_kwarg]) is None:
-            self.fail("not_found")
-        return super().get_object()
 
     @extend_schema(parameters=page_parameters(), responses=page_schema("NotificationList", notifications=NotificationSerializer(many=True)))
     def list(self, request, *args, **kwargs):

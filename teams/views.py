@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from groups.queries import parse_id
 from saintsxctf.api.links import link
 from saintsxctf.api.pagination import MAX_LIMIT
+from saintsxctf.api.parameters import parse_whole_number
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
 from teams import queries
@@ -78,7 +78,7 @@ class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
     @action(detail=False, methods=["get"], url_path=r"search/(?P<text>[^/]+)/(?P<limit>[^/]+)")
     def search(self, request, text, limit):
         """Text search for teams."""
-        count = parse_id(limit)
+        count = parse_whole_number(limit)
         if count is None:
             self.fail("invalid", BAD_LIMIT)
         # At most API_MAX_PAGE_SIZE teams, whatever the limit (the web client asks for 6).

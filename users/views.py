@@ -10,7 +10,7 @@ from groups.dashboard import runner_targets
 from groups.serializers import RunnerTargetSerializer
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
-from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
+from saintsxctf.api.permissions import IsGroupAdmin, IsOwnerOrReadOnly, IsSelfOrReadOnly
 from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
@@ -22,7 +22,7 @@ from saintsxctf.api.throttles import (
 from saintsxctf.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
 from users import queries, services
 from users.models import ActivationCode, Flair, User
-from users.permissions import IsCodeRecipientOrGroupAdmin
+from users.permissions import IsCodeRecipientOrReadOnly
 from users.serializers import (
     ActivationCodeSerializer,
     ActivationCodeWriteSerializer,
@@ -300,7 +300,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
     serializer_class = ActivationCodeSerializer
     lookup_field = "activation_code"
     lookup_url_kwarg = "code"
-    permission_classes = [IsAuthenticated, IsCodeRecipientOrGroupAdmin]
+    permission_classes = [IsAuthenticated, IsCodeRecipientOrReadOnly | IsGroupAdmin]
     messages = {
         "retrieve.not_found": "there is no matching activation code",
         "exists.not_found": "there is no matching activation code",
@@ -331,7 +331,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
         """Create a new activation code."""
         data = self.validated_body(ActivationCodeWriteSerializer, empty=EMPTY_BODY,
                          invalid="'group_id' and 'email' are required fields", empty_body={"added": False})
-        if not queries.is_group_admin(request.user, data["group_id"]):
+        if not request.user.administers(data["group_id"]):
             self.refuse()  # only the group's admins invite runners into it
         code = services.activation_code_create(**data)
         return self.envelope(added=True, activation_code=ActivationCodeSerializer(code).data)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import self_link
 from saintsxctf.api.pagination import paginate, query_page_params
+from saintsxctf.api.parameters import is_id_parameter, parse_id
 
 EMPTY_BODY = "the request body isn't populated"
 REQUIRED = "This field is required."  # DRF's own message for a missing field, for the fields checked before it
@@ -113,6 +114,13 @@ class ContractViewSet(viewsets.GenericViewSet):
 
     # -- objects and refusals ---------------------------------------------------------------------
     def get_object(self):
+        """The object of the path, or the action's not-found error. A path id that is no id (letters, a sign,
+        too large: saintsxctf/api/parameters.py) names no object, and never reaches the database."""
+        name = self.lookup_url_kwarg or self.lookup_field
+        if is_id_parameter(name) and parse_id(self.kwargs.get(name)) is None:
+            if self.message("not_found") is None:
+                raise Http404
+            self.fail("not_found")
         try:
             return super().get_object()
         except Http404:
