@@ -102,7 +102,7 @@ class WelcomeEmailView(FunctionView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=["Functions"], request=WelcomeEmailSerializer, responses=result_schema("WelcomeEmail"))
+    @extend_schema(request=WelcomeEmailSerializer, responses=result_schema("WelcomeEmail"))
     def post(self, request):
         """Acknowledge the welcome mail of a new runner (`{"result": true}`); the API sent it at signup."""
         self.body(WelcomeEmailSerializer)
@@ -112,7 +112,7 @@ class WelcomeEmailView(FunctionView):
 class ActivationCodeEmailView(FunctionView):
     """The invitation mail of an activation code: already sent by the API when the code was made."""
 
-    @extend_schema(tags=["Functions"], request=ActivationCodeEmailSerializer,
+    @extend_schema(request=ActivationCodeEmailSerializer,
                    responses={200: result_schema("ActivationCodeEmail"), 403: REFUSAL})
     def post(self, request):
         """`{"result": true}` when the code exists for that address and the caller is an admin of its group
@@ -141,7 +141,7 @@ class ReportEmailView(FunctionView):
 
     throttle_classes = [ReportThrottle]
 
-    @extend_schema(tags=["Functions"], request=ReportEmailSerializer, responses=result_schema("ReportEmail"))
+    @extend_schema(request=ReportEmailSerializer, responses=result_schema("ReportEmail"))
     def post(self, request):
         """Mail the report to the administrator: `{"result": true}` once it is sent."""
         data = self.body(ReportEmailSerializer)
@@ -172,7 +172,7 @@ UPLOAD_URL_SCHEMA = envelope_schema("UploadUrl", key=serializers.CharField(), up
 class UserUploadUrlView(UploadUrlView):
     """An upload URL for the caller's own profile picture."""
 
-    @extend_schema(tags=["Functions"], request=UserUploadUrlSerializer,
+    @extend_schema(request=UserUploadUrlSerializer,
                    responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new profile picture of the caller."""
@@ -187,7 +187,7 @@ class UserUploadUrlView(UploadUrlView):
 class GroupUploadUrlView(UploadUrlView):
     """An upload URL for the picture of a group the caller administers."""
 
-    @extend_schema(tags=["Functions"], request=GroupUploadUrlSerializer,
+    @extend_schema(request=GroupUploadUrlSerializer,
                    responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new picture of a group the caller

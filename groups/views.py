@@ -28,7 +28,7 @@ from groups.serializers import (
 from groups.services import group_member_remove, group_member_update, group_update
 from logs.cached import cached
 from saintsxctf.api.links import link
-from saintsxctf.api.parameters import parse_id
+from saintsxctf.api.parameters import PathParameter, parse_id
 from saintsxctf.api.permissions import IsGroupAdmin
 from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.viewsets import ContractViewSet, ListMixin
@@ -68,6 +68,15 @@ class GroupViewSet(ListMixin, ContractViewSet):
     # The admin-only actions and the URL kwarg naming their group (IsGroupAdmin checks it before anything else,
     # as the original refused updates: a refusal never tells which groups exist). `by_name_put` checks the group it
     # finds by name; `membership_delete` also lets a member leave.
+    descriptions = {"list": "Get all the groups in the database."}
+    path_parameters = {
+        "interval": PathParameter("`year`, `month` or `week` (from the start of the current one, in the group's week "
+                                  "start); any other value means all time.", example="week"),
+        MEMBER_A: PathParameter("GET: the team's name; PUT and DELETE: the group's id (a whole number).",
+                                example="saintsxctf"),
+        MEMBER_B: PathParameter("GET: the group's name inside the team; PUT and DELETE: the member's username.",
+                                example="alumni"),
+    }
     group_admin_kwargs = {"update": "group_id", "membership_put": MEMBER_A, "dashboard": "group_id",
                           "targets": "group_id", "targets_post": "group_id", "target_delete": "group_id"}
     messages = {
@@ -164,11 +173,6 @@ class GroupViewSet(ListMixin, ContractViewSet):
         return self.envelope(updated=True, group=serializer_class(Group.objects.get(pk=group.pk)).data)
 
     # -- the group by id ------------------------------------------------------------------------
-    @extend_schema(responses=envelope_schema("GroupList", groups=GroupSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the groups in the database."""
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(responses=envelope_schema("GroupEnvelope", group=GroupSerializer()))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single group based on its id."""
@@ -294,8 +298,6 @@ class GroupViewSet(ListMixin, ContractViewSet):
 
     @extend_schema(
         operation_id="v2_groups_leaderboard_interval_retrieve",
-        parameters=[OpenApiParameter("interval", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                     description="year, month or week; any other value means all time")],
         responses=envelope_schema(
             "GroupLeaderboardInterval", leaderboard=LeaderboardRowSerializer(many=True),
             warning=serializers.CharField(required=False)),

@@ -11,7 +11,7 @@ from groups.serializers import RunnerTargetSerializer
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
 from saintsxctf.api.permissions import IsGroupAdmin, IsOwnerOrReadOnly, IsSelfOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     CHANGE_PASSWORD_THROTTLES,
@@ -86,6 +86,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "update_last_login.forbidden":
             "User {user} is not authorized to update the last login date of user {username}.",
     }
+    descriptions = {"list": "Get all the users in the database.", "update": "Update a user with a given username."}
     # Who may call each action; the rest need a token, and writes are the caller's own (checked on the user).
     public_actions = {"create", "lookup", "change_password", "email_undo"}
     own_path_actions = {"soft_destroy", "update_memberships", "update_last_login"}
@@ -108,11 +109,6 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         return user
 
     # -- collection -------------------------------------------------------------------------------
-    @extend_schema(parameters=page_parameters(), responses=page_schema("UserList", users=UserListSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the users in the database."""
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=UserSignupRequestSerializer, responses={201: envelope_schema(
         "UserCreated", added=serializers.BooleanField(), user=UserSerializer(), new_user=serializers.CharField())})
     def create(self, request, *args, **kwargs):
@@ -131,12 +127,6 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         # Only the caller's own record carries their password hash (deviations.md 13).
         serializer = OwnUserSerializer if user.pk == request.user.pk else UserSerializer
         return self.envelope(user=serializer(user).data)
-
-    @extend_schema(request=UserWriteSerializer, responses=envelope_schema(
-        "UserUpdated", updated=serializers.BooleanField(), user=UserSerializer()))
-    def update(self, request, *args, **kwargs):
-        """Update a user with a given username."""
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, instance, data):
         return services.user_update(user=instance, **data)
