@@ -158,14 +158,15 @@ def summary_statistics(authors, *, since: dict[str, date | None]) -> dict:
     return result
 
 
-def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
-    """The logs of a feed, newest first, with their comments.
+def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, int]:
+    """The logs of a feed, newest first, with their comments, and how many there are (for `paginate(count=)`).
 
     - `all`: the logs of the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
     - `group`/`groups`: the logs of the accepted members of the group whose id is `bucket`.
     - `user`/`users`/`username`: the logs of the user `bucket`.
     The authors are read first (cached for the all feed, see feed_authors()), so a log appears once however many
-    teams its author shares; the page and its count then match a list of usernames (see usernames()).
+    teams its author shares; the page and its count then match a list of usernames (see usernames()). The count
+    sums the authors' all-time summaries (log_count(), cached) instead of counting their logs.
     """
     if filter_by == "all":
         authors = feed_authors(viewer)
@@ -175,9 +176,8 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
         authors = bucket
     else:
         raise ContractError(BAD_FEED_FILTER)
-    logs = Log.objects.with_comments().filter(logs_of(authors))
-    # The page count sums the authors' summaries instead of counting their logs.
-    return logs.order_by("-date", "-log_id").counted_by(lambda: log_count(authors))
+    logs = Log.objects.with_comments().filter(logs_of(authors)).order_by("-date", "-log_id")
+    return logs, log_count(authors)
 
 
 def exercise_types(letters: str) -> str:

@@ -173,8 +173,8 @@ class LogFeedViewSet(ContractViewSet):
     def feed(self, request, filter_by: str, bucket: str, limit: str, offset: str):
         """Get a list of exercise logs based on certain filters."""
         limit, offset = page_params(limit, offset)
-        logs = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
-        page = paginate(logs, limit=limit, offset=offset)
+        logs, count = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
+        page = paginate(logs, limit=limit, offset=offset, count=count)
         return Response({
             **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
             "logs": self.get_serializer(page.items, many=True).data,

@@ -27,7 +27,7 @@ from comments.models import Comment
 from comments.services import web_log_link
 from groups.models import Group, GroupMember, TrainingTarget
 from logs.models import ExerciseType, Log
-from logs.services import log_summaries_rebuild
+from logs.summaries import log_summaries_rebuild
 from notifications.models import Notification
 from saintsxctf.audit import audit_context
 from saintsxctf.bulk import bulk_insert

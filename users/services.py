@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from groups.models import Group, GroupMember
-from groups.services import lock_member
 from logs.cached import invalidate
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
 from saintsxctf.auth.tokens import revoke_user_tokens
+from saintsxctf.locks import lock_users
 from teams.models import Team, TeamGroup, TeamMember
 from users import emails
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -175,7 +175,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     is not in (or one that does not exist) is ignored, as the original ignored it.
     """
     username = user.username
-    lock_member(username)  # one membership change of a runner at a time: no duplicate joins, no lost leave
+    lock_users([username])  # one membership change of a runner at a time: no duplicate joins, no lost leave
     team_names = {*teams_joined, *(g["team_name"] for g in groups_joined)}
     known_teams = set(Team.objects.filter(name__in=team_names).values_list("name", flat=True))
     if team_names - known_teams:

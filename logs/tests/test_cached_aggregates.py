@@ -133,7 +133,7 @@ def test_group_week_start_change_is_read_at_once(auth_client, world, clock):
 
 
 def test_summary_rebuild_is_read_at_once(auth_client, world):
-    from logs.services import log_summaries_rebuild
+    from logs.summaries import log_summaries_rebuild
 
     post_log(auth_client)
     assert group_stats(auth_client, world)["miles_all_time"] == 5  # and now cached

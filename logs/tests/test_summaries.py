@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 
-from logs import services
+from logs import summaries
 from logs.models import Log, LogSummary
-from logs.services import ALL_TIME_START, log_create, log_delete, log_restore, log_soft_delete, log_update
+from logs.services import log_create, log_delete, log_restore, log_soft_delete, log_update
+from logs.summaries import ALL_TIME_START
 from logs.tests.factories import LogFactory
 from saintsxctf.demo import seed_demo
 from users.tests.factories import UserFactory
@@ -170,17 +171,17 @@ def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, us
 
 def test_a_one_day_write_reads_what_the_general_path_reads():
     """The common write (one author, one day, one type) reads through queries compiled once
-    (logs/services.py _read_one_day); they answer the general path's rows."""
+    (logs/summaries.py _read_one_day); they answer the general path's rows."""
     runner = UserFactory()
     for offset in range(0, 800, 7):
         LogFactory(user=runner, date=date(2022, 1, 3) + timedelta(days=offset), type_id="run" if offset % 2 else "bike")
     LogFactory.create_batch(3, user=runner, date=date(2023, 5, 17), type_id="run")
     LogFactory(user=UserFactory(), date=date(2023, 5, 17), type_id="run")
     for day, kind in [(date(2023, 5, 17), "run"), (date(2022, 12, 31), "bike"), (date(2024, 2, 29), "swim")]:
-        day_rows, stored_rows = services._read_one_day(runner.username, day, kind)
+        day_rows, stored_rows = summaries._read_one_day(runner.username, day, kind)
         general = Q(user_id=runner.username, date__in=[day], type_id__in=[kind])
-        assert day_rows == list(services._summed_rows(LogSummary.DAY, general))
-        expected = LogSummary.objects.filter(services._stored_scope(runner.username, {day}, {kind}))
+        assert day_rows == list(summaries._summed_rows(LogSummary.DAY, general))
+        expected = LogSummary.objects.filter(summaries._stored_scope(runner.username, {day}, {kind}))
         assert sorted(stored_rows, key=lambda row: row["id"]) == \
-            sorted(expected.values(*services.STORED_FIELDS), key=lambda row: row["id"])
-    assert len(services._read_one_day(runner.username, date(2023, 5, 17), "run")[1]) > 3  # days, months, years
+            sorted(expected.values(*summaries.STORED_FIELDS), key=lambda row: row["id"])
+    assert len(summaries._read_one_day(runner.username, date(2023, 5, 17), "run")[1]) > 3  # days, months, years

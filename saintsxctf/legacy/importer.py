@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, models, transaction
 
 from logs.cached import invalidate
 from logs.models import Log
-from logs.services import log_summaries_rebuild
+from logs.summaries import log_summaries_rebuild
 from saintsxctf.bulk import bulk_insert
 from saintsxctf.legacy.mapping import TABLES, TableMap
 
