@@ -15,10 +15,10 @@ from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from groups.models import Group, GroupMember
-from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
 from saintsxctf import clock
+from saintsxctf.aggregates import cached
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".

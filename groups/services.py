@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Group, GroupMember, TrainingTarget
-from logs.cached import invalidate
 from saintsxctf.audit import current_app, current_user
 from saintsxctf.locks import lock_users
 from teams.models import TeamMember
@@ -52,7 +51,6 @@ def group_member_update(*, membership: GroupMember, status: str, role: str) -> G
             status="accepted", modified_date=timezone.now(), modified_user=current_user(),
             modified_app=current_app(),
         )
-        invalidate()  # a queryset update: no save signal
     return membership
 
 
@@ -67,7 +65,6 @@ def group_member_remove(*, group_id: int, username: str) -> int:
     removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
     if not removed:
         return 0
-    invalidate()  # queryset soft deletes: no save signal
     group = Group.all_objects.filter(pk=group_id).first()
     if group is None:
         return removed
@@ -78,7 +75,6 @@ def group_member_remove(*, group_id: int, username: str) -> int:
         )
         if not in_team.exists():
             TeamMember.objects.filter(team_id=team_name, user_id=username).soft_delete()
-            invalidate()  # the cached teammate lists
     return removed
 
 

@@ -6,7 +6,11 @@ class LogsConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self):
-        # The log write hooks call the summary engine through `Log.summaries` (logs/summaries.py says why).
         from logs import models, summaries
+        from saintsxctf import aggregates
 
+        # The log write hooks call the summary engine through `Log.summaries` (logs/summaries.py says why).
         models.Log.summaries = summaries
+        # Every aggregate that reads logs reads their summaries, written only by the engine, which announces each
+        # write once (per-row signals would make each delete of summary rows read them first).
+        aggregates.watch(models.LogSummary, logs_only=True, per_row=False)

@@ -9,7 +9,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from comments.models import Comment
-from logs import cached
 from saintsxctf.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
@@ -245,11 +244,3 @@ class LogSummary(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"
-
-
-# Cached aggregates (logs/cached.py) go stale when a user, group or membership row is saved or deleted.
-# Connected per model: a receiver for every sender would stop Django from deleting any row without reading it.
-for _label in cached.WATCHED_MODELS:
-    models.signals.post_save.connect(cached._row_changed, sender=_label, dispatch_uid=f"aggregates-saved-{_label}")
-    models.signals.post_delete.connect(cached._row_changed, sender=_label,
-                                       dispatch_uid=f"aggregates-deleted-{_label}")

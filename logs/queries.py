@@ -1,7 +1,7 @@
-"""Read shapes of logs that take parameters: the log feed and the range view.
+"""Read shapes of logs that take parameters: one log and its comments, the log feed and the range view.
 
-Both check their path parameters here and raise the endpoint's ContractError for bad ones (deviations.md 2:
-bad parameters are a 400, never a 500).
+The feed and the range view check their path parameters here and raise the endpoint's ContractError for bad
+ones (deviations.md 2: bad parameters are a 400, never a 500).
 """
 
 import re
@@ -10,11 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from comments.models import Comment
 from groups.models import GroupMember
-from logs.cached import cached
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
+from saintsxctf.aggregates import cached
 from saintsxctf.api.errors import ContractError
 from saintsxctf.lookups import ValuesIn
+from saintsxctf.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import User
 
@@ -35,6 +37,24 @@ BAD_GROUP_BUCKET = "bucket must be a group id (a whole number) when filtering by
 BAD_EXERCISE_TYPES = "exercise_types must be letters from 'r' (run), 'b' (bike), 's' (swim) and 'o' (other)"
 BAD_DATE = "{name} must be a date formatted YYYY-MM-DD"
 DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}"
+
+
+# GET /v2/logs/<id>, the most read row of the API: compiled once (saintsxctf/prepared.py); an integer marker, as
+# log_id is an integer.
+LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
+# ... and its live comments, newest first (the order of Log.objects.with_comments()).
+COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
+                                params=1, markers=(2_000_000_011,))
+
+
+def live_log(log_id: int) -> Log | None:
+    """The live log `log_id`, or None (also for an id outside the column's 32-bit range)."""
+    return LOG_BY_ID.first(log_id) if -(2**31) <= log_id < 2**31 else None
+
+
+def log_comments(log_id: int) -> list:
+    """The live comments of log `log_id`, newest first."""
+    return COMMENTS_OF_LOG.all(log_id)
 
 
 def group_id(bucket: str) -> int:

@@ -28,9 +28,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 
-from logs.cached import invalidate
 from logs.models import SUMMARIZED_FIELDS, Log, LogSummary
 from saintsxctf.locks import lock_users
+from saintsxctf.models import rows_changed
 from saintsxctf.prepared import PreparedQuery
 
 # The `start` of a user's all-time summary rows.
@@ -62,7 +62,7 @@ def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Call
         keys = summary_keys(touched)
         if keys:
             _refresh(keys)
-            invalidate(using, logs_only=True)
+            rows_changed.send(sender=LogSummary, using=using, fields=None)  # the cached aggregates (watched)
     return result
 
 
@@ -337,5 +337,5 @@ def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
             for period in PERIODS:
                 _write_summaries(period, _summed_rows(period, chunk))
             written += LogSummary.objects.filter(chunk).count()
-            invalidate(logs_only=True)
+            rows_changed.send(sender=LogSummary, using=DEFAULT_DB_ALIAS, fields=None)
     return written

@@ -6,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from comments.models import Comment
 from comments.serializers import CommentInLogSerializer
 from logs import queries
 from logs.models import ExerciseType, Log
@@ -25,13 +24,6 @@ from saintsxctf.api.pagination import page_params, paginate
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
-from saintsxctf.prepared import PreparedQuery
-
-# GET /v2/logs/<id>: compiled once (saintsxctf/prepared.py); an integer marker, as log_id is an integer.
-LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
-# ... and its live comments, newest first (the order of Log.objects.with_comments()).
-COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
-                                params=1, markers=(2_000_000_011,))
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
@@ -110,18 +102,18 @@ class LogViewSet(ContractModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
         log = self.found_log()
-        comments = COMMENTS_OF_LOG.all(log.pk)
+        comments = queries.log_comments(log.pk)
         return self.envelope(log=LogSerializer(log).data, comments=CommentInLogSerializer(comments, many=True).data)
 
     def found_log(self) -> Log:
-        """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
-        log of the path, or the action's not-found error. Path values the ORM would refuse
+        """get_object() for a GET of one log, through a prepared query (queries.live_log(): the most read row of the
+        API): the live log of the path, or the action's not-found error. Path values the ORM would refuse
         (not an integer, out of the column's range) find nothing, as they do there."""
         try:
             pk = int(self.kwargs[self.lookup_url_kwarg])
         except ValueError:
             self.fail("not_found")
-        log = LOG_BY_ID.first(pk) if -(2**31) <= pk < 2**31 else None
+        log = queries.live_log(pk)
         if log is None:
             self.fail("not_found")
         self.check_object_permissions(self.request, log)

@@ -7,10 +7,10 @@ the pool for each command), so this client keeps one per pool.
 
 A hung or unreachable Redis must not hold requests: every call has connect and read timeouts
 (`REDIS_TIMEOUT`, settings), and after a call fails the client fails every call at once for `BREAKER_SECONDS`
-(in this process) instead of waiting out the timeout again. Callers treat a failure as a miss (logs/cached.py),
+(in this process) instead of waiting out the timeout again. Callers treat a failure as a miss (saintsxctf/aggregates.py),
 so while Redis is away the API answers normally, computing what it would have read.
 
-Invalidations (logs/cached.py `_bump`) pass the breaker (`bypassing_breaker()`): a write must try to bump the data
+Invalidations (saintsxctf/aggregates.py `_bump`) pass the breaker (`bypassing_breaker()`): a write must try to bump the data
 version even while this process's breaker is open, or another process, whose Redis calls work, would go on
 serving values cached before the write. A bump to a Redis that really is away still costs one timeout.
 """

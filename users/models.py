@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from saintsxctf.auth.hashers import check_legacy_password, is_legacy_hash
-from saintsxctf.models import AliveQuerySet, AuditedModel
+from saintsxctf.models import AliveQuerySet, AllObjectsManager, AuditedModel
 
 WEEK_START_CHOICES = [("sunday", "Sunday"), ("monday", "Monday")]
 
@@ -62,7 +62,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     )
 
     objects = UserManager()
-    all_objects = models.Manager()
+    all_objects = AllObjectsManager()
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"

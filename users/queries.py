@@ -21,11 +21,11 @@ from django.db.models import (
 )
 
 from groups.models import Group, GroupMember
-from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
 from saintsxctf import clock
+from saintsxctf.aggregates import cached
 from saintsxctf.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from groups.models import Group, GroupMember
-from logs.cached import invalidate
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
 from saintsxctf.auth.tokens import revoke_user_tokens
@@ -217,7 +216,6 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     left = [groups[key] for key in ((g["team_name"], g["group_name"]) for g in groups_left) if key in groups]
     if left:
         GroupMember.objects.filter(user=user, group_id__in=left).soft_delete()
-    invalidate()  # queryset soft deletes above send no save signal
     return username
 
 

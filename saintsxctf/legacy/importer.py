@@ -17,7 +17,6 @@ import MySQLdb.cursors
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
-from logs.cached import invalidate
 from logs.models import Log
 from logs.summaries import log_summaries_rebuild
 from saintsxctf.bulk import bulk_insert
@@ -120,7 +119,6 @@ class LegacyImporter:
         if any(table_map.model is Log for table_map in self.maps):
             # Logs went in with bulk inserts, past the model layer that keeps the summaries.
             self.say(f"summaries: {log_summaries_rebuild()} rows")
-        invalidate()  # users, groups and memberships went in past the model signals too
         return self.report
 
     def import_table(self, conn, table_map: TableMap):
