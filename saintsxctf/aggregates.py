@@ -24,6 +24,10 @@ differently after a write another worker served). So caching is on only when `se
 (Redis configured); otherwise every read computes from the summaries, which is correct with any number of
 processes, and nothing is bumped.
 
+Why signals, which the style keeps away from business logic (shared/STYLE.md rule 2): invalidation changes no
+data, and it must hear every writer, including the admin, shells, migrations and bulk loaders that never call a
+service; a hand call beside each write is what a new write path forgets.
+
 This module is part of the project's ground floor: it imports no app; the apps hand it their models.
 """
 

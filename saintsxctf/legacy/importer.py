@@ -117,7 +117,7 @@ class LegacyImporter:
                 conn.close()
         self.reset_sequences()
         if any(table_map.model is Log for table_map in self.maps):
-            # Logs went in with bulk inserts, past the model layer that keeps the summaries.
+            # Logs went in with bulk inserts, past the summary engine (logs/summaries.py): rebuild the summaries.
             self.say(f"summaries: {log_summaries_rebuild()} rows")
         return self.report
 
