@@ -18,6 +18,7 @@ import socket
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+import factory
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -112,6 +113,27 @@ class PinnedClock:
     @property
     def seconds(self) -> float:
         return server_clock.seconds()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test run's MariaDB connections wait as long as a management command's (manage.py: 10 minutes), not a
+    web request's 15 s: creating and migrating the test database on a busy server can take longer than 15 s for one
+    information_schema query, and the read timeout then drops the connection (2013) and errors the whole run."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=False):
+        options = connection.settings_dict.get("OPTIONS", {})
+        for name in ("read_timeout", "write_timeout"):
+            if name in options:
+                options[name] = max(options[name], 600)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_factories(request):
+    """Factory data (faker names, sentences) seeded from the test's id: a test sees the same rows on every run and
+    in any order, so data that trips a rule (a last name too like the test's password) fails every run, not 1 in 50."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

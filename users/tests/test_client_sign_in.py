@@ -48,7 +48,7 @@ def bcryptjs_compare(password: str, served) -> bool:
 def legacy_user(username: str, password: str, prefix: str = "$2y$") -> User:
     """A runner imported from the original, whose column holds a raw bcrypt hash (PHP wrote `$2y$`)."""
     raw = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
-    UserFactory(username=username, email=f"{username}@example.com")
+    UserFactory(username=username, email=f"{username}@example.com", first="Legacy", last="Runner")
     User.objects.filter(username=username).update(password=prefix + raw[4:])
     return User.objects.get(username=username)
 
