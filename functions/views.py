@@ -83,7 +83,7 @@ class FunctionView(APIView):
             raise ContractError(EMPTY_BODY)
         serializer = serializer_class(data=data)
         if not serializer.is_valid():
-            raise ContractError(invalid_message(serializer.errors))
+            raise ContractError(invalid_message(serializer.errors), errors=serializer.errors)
         return serializer.validated_data
 
 

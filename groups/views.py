@@ -241,14 +241,8 @@ class GroupViewSet(ListMixin, ContractViewSet):
             group_id=group_id, user_id=username).order_by("id").first()
         if membership is None:
             self.fail("not_found")
-        body = self.body()
-        serializer = GroupMemberWriteSerializer(data=body)
-        if not serializer.is_valid():
-            self.fail("invalid")
-        membership = group_member_update(
-            membership=membership, status=serializer.validated_data["status"],
-            role=serializer.validated_data["user"],
-        )
+        data = self.checked(GroupMemberWriteSerializer(data=self.body()))
+        membership = group_member_update(membership=membership, status=data["status"], role=data["user"])
         if membership is None:  # removed while this request was on its way
             self.fail("not_found")
         return self.envelope(updated=True, group_member=GroupMemberSerializer(membership).data)
@@ -352,15 +346,13 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def targets_post(self, request, group_id):
         """Set a weekly mileage target for a group or one of its runners."""
         group = self.admin_group_or_fail(group_id)
-        self.body()
-        serializer = TargetWriteSerializer(data=request.data)
-        if not serializer.is_valid():
-            self.fail("invalid")
-        data = {"username": None, **serializer.validated_data}
+        data = {"username": None, **self.checked(TargetWriteSerializer(data=self.body()))}
         try:
             target = group_services.target_create(group=group, **data)
-        except DjangoValidationError:  # the runner is not an accepted member of the group
-            self.fail("invalid")
+        except DjangoValidationError as error:  # e.g. the runner is not an accepted member of the group
+            # The model names the runner `user`; the body calls it `username`.
+            self.fail("invalid", errors={"username" if field == "user" else field: messages
+                                         for field, messages in error.message_dict.items()})
         return self.envelope(added=True, target=TargetSerializer(target).data)
 
     @extend_schema(responses={204: envelope_schema("GroupTargetDeleted", deleted=serializers.BooleanField())})

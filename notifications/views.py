@@ -18,10 +18,11 @@ from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
 from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
-from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
+from saintsxctf.api.viewsets import EMPTY_BODY, REQUIRED, ContractModelViewSet
 from users.models import User
 
 CREATE_FAILED = "failed to create a new notification"
+NO_RECIPIENT = "There is no user with this username."
 
 
 class NotificationViewSet(ContractModelViewSet):
@@ -69,18 +70,16 @@ class NotificationViewSet(ContractModelViewSet):
     def create(self, request, *args, **kwargs):
         """Create a new user notification."""
         body = self.body()
-        if body.get("username") is None or body.get("description") is None:
-            self.fail("invalid")
-        serializer = NotificationWriteSerializer(data=body)
+        missing = [field for field in ("username", "description") if body.get(field) is None]
+        if missing:
+            self.fail("invalid", errors={field: [REQUIRED] for field in missing})
         # The original answered 500 for these (a too long text, an unknown user): 400 (deviations.md 2).
-        if not serializer.is_valid():
-            self.fail("failed")
-        data = serializer.validated_data
+        data = self.checked(NotificationWriteSerializer(data=body), "failed")
         # Stored under the recipient's username as the database has it, however the body spelled it (the
         # lookup matches `ROSA0` and `rosá0` to rosa0, who must be able to mark it viewed and delete it).
         recipient = User.objects.filter(username=data["username"]).first()
         if recipient is None:
-            self.fail("failed")
+            self.fail("failed", errors={"username": [NO_RECIPIENT]})
         # Old clients post the notification the API already created for the same event: return that one.
         notification = notification_create(
             user=recipient, description=data["description"], link=data.get("link"), deduplicate=True,
@@ -105,11 +104,8 @@ class NotificationViewSet(ContractModelViewSet):
         }
         if all(body.get(name) == value for name, value in stored.items()):
             self.fail("unchanged")
-        serializer = NotificationUpdateSerializer(data=body)
-        if not serializer.is_valid():
-            self.fail("invalid")
         # Only `viewed` changes, whatever else the body says.
-        notification.viewed = serializer.validated_data["viewed"]
+        notification.viewed = self.checked(NotificationUpdateSerializer(data=body))["viewed"]
         with transaction.atomic():
             self.lock_alive(notification)  # not marked viewed (nor answered 500) once soft deleted meanwhile
             notification.save(update_fields=["viewed"])

@@ -9,6 +9,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
@@ -113,17 +114,25 @@ class UserSignupSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         required = ("username", "first", "last", "email", "password", "activation_code")
-        if any(not attrs.get(name) for name in required):
-            raise serializers.ValidationError(SIGNUP_REQUIRED)
+        missing = [name for name in required if not attrs.get(name)]
+        if missing:
+            raise body_error(SIGNUP_REQUIRED, **{name: "This field is required." for name in missing})
         if len(attrs["password"]) < 6:
-            raise serializers.ValidationError(SIGNUP_PASSWORD)
+            raise body_error(SIGNUP_PASSWORD, password=SIGNUP_PASSWORD)
         if not USERNAME_PATTERN.match(attrs["username"]):
-            raise serializers.ValidationError(SIGNUP_USERNAME)
+            raise body_error(SIGNUP_USERNAME, username=SIGNUP_USERNAME)
         if not EMAIL_PATTERN.match(attrs["email"]):
-            raise serializers.ValidationError(SIGNUP_EMAIL)
+            raise body_error(SIGNUP_EMAIL, email=SIGNUP_EMAIL)
         candidate = User(username=attrs["username"], email=attrs["email"], first=attrs["first"], last=attrs["last"])
-        check_new_password(attrs["password"], candidate, error=serializers.ValidationError)
+        check_new_password(attrs["password"], candidate, error=lambda message: body_error(message, password=message))
         return attrs
+
+
+def body_error(message: str, **fields: str) -> serializers.ValidationError:
+    """A check of the whole body, in the contract's order: `message` is the body's error (the view answers it as
+    `error`), and each field it is about carries its own message (the answer's `errors`)."""
+    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message],
+                                        **{name: [text] for name, text in fields.items()}})
 
 
 class UserSignupRequestSerializer(UserSignupSerializer):

@@ -58,7 +58,7 @@ class BodyMixin:
         serializer = serializer_class(data=self.body(empty, error_body=empty_body))
         if not serializer.is_valid():
             messages = serializer.errors.get("non_field_errors") if isinstance(serializer.errors, dict) else None
-            raise ContractError(str(messages[0]) if messages else invalid)
+            raise ContractError(str(messages[0]) if messages else invalid, errors=serializer.errors)
         return serializer.validated_data
 
 

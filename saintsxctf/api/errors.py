@@ -1,7 +1,8 @@
 """One error path: every error this API answers is rendered here, in one of the contract's two shapes.
 
 - The endpoint shape `{"self", <flag>: false, <resource>: null, "error"}` for errors an endpoint handles
-  (raised as `ContractError`); the view supplies the flag/resource keys for the action.
+  (raised as `ContractError`); the view supplies the flag/resource keys for the action. A rejected request body
+  also answers `"errors": {<field>: [<message>, ...]}` (additive: clients read only `error`).
 - The framework shape `{"error_description", "exception", "contact", "api_index"}` for everything else
   (401, 403, 404, 405, 429, 500, ...), from DRF views and from Django's handler404/handler500 alike.
 """
@@ -43,14 +44,18 @@ RETRY_AFTER_DATABASE = 5  # seconds: a MariaDB restart is back within that (READ
 class ContractError(Exception):
     """An error an endpoint answers in its own envelope, with one of the contract's exact strings.
 
-    `body` overrides the envelope keys the view would otherwise give for the action.
+    `body` overrides the envelope keys the view would otherwise give for the action. `errors` names what was
+    wrong with each field of a rejected body (a serializer's `errors`: field name -> messages, nested for nested
+    fields); it is answered beside the contract's `error`, which stays the one string clients read.
     """
 
-    def __init__(self, message: str, *, status_code: int = 400, body: dict | None = None):
+    def __init__(self, message: str, *, status_code: int = 400, body: dict | None = None,
+                 errors: dict | None = None):
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.body = body
+        self.errors = errors
 
 
 def framework_body(status_code: int, exception: str | None = None) -> dict:
@@ -65,7 +70,11 @@ def framework_body(status_code: int, exception: str | None = None) -> dict:
 
 def endpoint_body(request, view, error: ContractError) -> dict:
     fields = error.body if error.body is not None else getattr(view, "error_fields", lambda: {})()
-    return {"self": self_link(request), **fields, "error": error.message}
+    body = {"self": self_link(request), **fields, "error": error.message}
+    if error.errors:
+        # Additive: which fields were wrong and why. Clients read only `error` (the contract's string).
+        body["errors"] = error.errors
+    return body
 
 
 def _status_for(exc: exceptions.APIException, request) -> int:

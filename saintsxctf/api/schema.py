@@ -14,7 +14,7 @@ each view's own `@extend_schema` would otherwise have to repeat:
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.views import TokenViewBase
@@ -63,12 +63,26 @@ class FrameworkErrorSerializer(serializers.Serializer):
     api_index = serializers.CharField()
 
 
+@extend_schema_field({
+    "type": "object", "additionalProperties": {},
+    "description": "Only when a request body was rejected: each bad field of the body (as the body names it) with "
+                   "what is wrong with it, e.g. `{\"feel\": [\"Ensure this value is less than or equal to 10.\"]}` "
+                   "(a list of messages; nested fields nest). Additive: clients read `error`.",
+    "example": {"date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
+                "feel": ["Ensure this value is less than or equal to 10."]},
+})
+class FieldErrorsField(serializers.DictField):
+    """The `errors` of an endpoint error body (errors.ContractError.errors)."""
+
+
 class EndpointErrorSerializer(serializers.Serializer):
     """An endpoint's own error body: `self`, the endpoint's flag and resource keys (e.g. `"added": false,
-    "log": null`), and the contract's exact `error` string."""
+    "log": null`), the contract's exact `error` string and, when a request body was rejected, `errors`: what was
+    wrong with each of its fields."""
 
     def get_fields(self):
-        return {"self": serializers.CharField(allow_null=True), "error": serializers.CharField()}
+        return {"self": serializers.CharField(allow_null=True), "error": serializers.CharField(),
+                "errors": FieldErrorsField(required=False)}
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -28,6 +28,7 @@ from saintsxctf.api.links import self_link
 from saintsxctf.api.pagination import paginate, query_page_params
 
 EMPTY_BODY = "the request body isn't populated"
+REQUIRED = "This field is required."  # DRF's own message for a missing field, for the fields checked before it
 # MySQL/MariaDB's "Deadlock found when trying to get lock; try restarting transaction".
 DEADLOCK = 1213
 WRITE_ATTEMPTS = 3
@@ -105,9 +106,10 @@ class ContractViewSet(viewsets.GenericViewSet):
             return None
         return template.format(**{**self.kwargs, **values})
 
-    def fail(self, case: str, default: str | None = None, **values):
-        """Raise the contract error for `case` of the current action."""
-        raise ContractError(self.message(case, **values) or default or case)
+    def fail(self, case: str, default: str | None = None, *, errors: dict | None = None, **values):
+        """Raise the contract error for `case` of the current action (`errors`: what was wrong with each field
+        of the body, answered beside the contract's string; see errors.ContractError)."""
+        raise ContractError(self.message(case, **values) or default or case, errors=errors)
 
     # -- objects and refusals ---------------------------------------------------------------------
     def get_object(self):
@@ -175,12 +177,16 @@ class ContractViewSet(viewsets.GenericViewSet):
             caller = self.request.user.get_username()
             if self.body_owner_field and body.get(self.body_owner_field) != caller:
                 self.fail("forbidden", user=caller, **{self.body_owner_field: body.get(self.body_owner_field)})
-            if any(body.get(field) is None for field in self.required_fields):
-                self.fail("required")
+            missing = [field for field in self.required_fields if body.get(field) is None]
+            if missing:
+                self.fail("required", errors={field: [REQUIRED] for field in missing})
         data = self.body(objects_only=False)
-        serializer = self.get_write_serializer(instance, data=data, partial=partial)
+        return self.checked(self.get_write_serializer(instance, data=data, partial=partial))
+
+    def checked(self, serializer, case: str = "invalid") -> dict:
+        """The serializer's validated data, or the action's `case` error naming each bad field (`errors`)."""
         if not serializer.is_valid():
-            self.fail("invalid", "the request body is invalid", errors=serializer.errors)
+            self.fail(case, "the request body is invalid", errors=serializer.errors)
         return serializer.validated_data
 
     def lock_alive(self, instance) -> None:

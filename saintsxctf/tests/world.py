@@ -195,7 +195,9 @@ def walk(value, path=()):
     """(path, key, value) of every scalar in a JSON document; `key` is the nearest object key."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in SECRET_KEYS:
+            # The keys of an error body's `errors` name the fields of the rejected request, not values: what they
+            # hold (messages) is still scanned.
+            if key in SECRET_KEYS and path != ("errors",):
                 yield (*path, key), key, SECRET_KEY
             else:
                 yield from walk(item, (*path, key))
