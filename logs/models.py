@@ -106,7 +106,7 @@ class LogQuerySet(AliveQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """INSERT many logs, and refresh the summaries of their authors' days."""
         objs = list(objs)
-        return self.model.summaries.create_many(self, objs, partial(super().bulk_create, objs, *args, **kwargs))
+        return self.model.summaries.create_many(self, objs, kwargs, partial(super().bulk_create, objs, *args, **kwargs))
 
     def delete(self):
         """DELETE, and refresh the summaries of the days it touched."""

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 
@@ -45,23 +45,29 @@ KEY_FIELDS = ("user_id", "date", "type_id")
 
 # -- the protocol ---------------------------------------------------------------------------------------------
 def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Callable[[], Iterable[tuple]] | None = None,
-               using: str = DEFAULT_DB_ALIAS):
+               added: list[Log] | None = None, using: str = DEFAULT_DB_ALIAS):
     """`write()` inside the protocol; returns what it returns.
 
     `touched`: the (author, day, type) keys the write changes, known before it (the rows as they were, and as
     they will be). A key with day None only names an author to lock (a queryset update that moves logs to
     another author). `touched_after()`: keys only known once the write ran (the rows a queryset update changed,
-    as they are now); their authors must be among those of `touched`.
+    as they are now); their authors must be among those of `touched`. `added`: when the write only inserts
+    these logs (a create), their values are added to the summaries (`_add`) instead of recomputing the days.
     """
     touched = list(touched)
     with transaction.atomic(using=using, savepoint=False):
         lock_users((user_id for user_id, _, _ in touched), using=using)
         result = write()
-        if touched_after is not None:
-            touched += touched_after()
-        keys = summary_keys(touched)
-        if keys:
-            _refresh(keys)
+        if added is not None and connections[using].vendor in UPSERT_SQL:
+            changed = _add(added, using)
+        else:
+            if touched_after is not None:
+                touched += touched_after()
+            keys = summary_keys(touched)
+            changed = bool(keys)
+            if keys:
+                _refresh(keys)
+        if changed:
             rows_changed.send(sender=LogSummary, using=using, fields=None)  # the cached aggregates (watched)
     return result
 
@@ -71,10 +77,14 @@ def log_key(log: Log) -> tuple:
 
 
 def save(log: Log, write: Callable) -> None:
-    """`Log.save()`: the author's old and new day (an edit can move a log to another day or type)."""
-    before = [] if log._state.adding else list(
-        Log.all_objects.using(log._state.db or DEFAULT_DB_ALIAS).filter(pk=log.pk).values_list(*KEY_FIELDS))
-    write_logs(write, touched=[*before, log_key(log)], using=log._state.db or DEFAULT_DB_ALIAS)
+    """`Log.save()`: the author's old and new day (an edit can move a log to another day or type); a new log's
+    values are added to its day's summaries."""
+    using = log._state.db or DEFAULT_DB_ALIAS
+    if log._state.adding:
+        write_logs(write, touched=[log_key(log)], added=[log], using=using)
+        return
+    before = list(Log.all_objects.using(using).filter(pk=log.pk).values_list(*KEY_FIELDS))
+    write_logs(write, touched=[*before, log_key(log)], using=using)
 
 
 def delete(log: Log, write: Callable):
@@ -100,9 +110,11 @@ def delete_many(logs, write: Callable):
     return write_logs(write, touched=logs.order_by().values_list(*KEY_FIELDS), using=logs.db)
 
 
-def create_many(logs, objs: list, write: Callable):
-    """`LogQuerySet.bulk_create(objs)`: the days of the new rows."""
-    return write_logs(write, touched=[log_key(log) for log in objs], using=logs.db)
+def create_many(logs, objs: list, options: dict, write: Callable):
+    """`LogQuerySet.bulk_create(objs, **options)`: the new rows' values are added to their days' summaries
+    (recomputed instead when a conflict option may have skipped or changed rows)."""
+    plain = not (options.get("ignore_conflicts") or options.get("update_conflicts"))
+    return write_logs(write, touched=[log_key(log) for log in objs], added=objs if plain else None, using=logs.db)
 
 
 # -- summing ---------------------------------------------------------------------------------------------------
@@ -179,20 +191,11 @@ def summary_keys(rows) -> dict[str, set[tuple[date, str]]]:
 
 
 def _combined(rows: Iterable[dict]) -> dict:
-    """The summary values of a period from the rows of the periods it is made of (SUM, MAX; null miles stay
-    null unless some row has miles, as SQL's SUM)."""
-    logs = feel = 0
-    miles = newest = None
-    first = last = ""
+    """The summary values of a period from the rows of the periods it is made of (`_add_values`)."""
+    total = {"logs": 0, "miles": None, "feel": 0, "first": "", "last": "", "newest": None}
     for row in rows:
-        logs += row["logs"]
-        feel += row["feel"]
-        if row["miles"] is not None:
-            miles = row["miles"] if miles is None else miles + row["miles"]
-        first, last = max(first, row["first"]), max(last, row["last"])
-        if row["newest"] is not None and (newest is None or row["newest"] > newest):
-            newest = row["newest"]
-    return {"logs": logs, "miles": miles, "feel": feel, "first": first, "last": last, "newest": newest}
+        _add_values(total, row)
+    return total
 
 
 def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: set[date]) -> dict[tuple, dict]:
@@ -314,6 +317,73 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
             else None
         LogSummary.objects.bulk_create(changed, update_conflicts=True, unique_fields=target,
                                        update_fields=list(SUMMARY_VALUES))
+
+
+# -- adding new logs (deltas) -------------------------------------------------------------------------------------
+# A create only adds to its day, month, year and all-time rows: logs + 1, miles + miles, feel + feel, the larger of
+# the names and times. One upsert of those four rows, under the author's lock, replaces the two reads and the
+# Python of a recomputation (`_refresh`); what a removal or an edit leaves (a MAX that shrinks, miles that become
+# null, a row that vanishes) cannot be subtracted, so those writes recompute. Per backend: MySQL/MariaDB and SQLite
+# (another backend recomputes).
+_ADD_COLUMNS = ("period", "user", "start", "type", "logs", "miles", "feel", "first", "last", "newest")
+UPSERT_SQL = {
+    "mysql": ("ON DUPLICATE KEY UPDATE {logs} = {logs} + VALUES({logs}), "
+              "{miles} = CASE WHEN VALUES({miles}) IS NULL THEN {miles} WHEN {miles} IS NULL THEN VALUES({miles}) "
+              "ELSE {miles} + VALUES({miles}) END, {feel} = {feel} + VALUES({feel}), "
+              "{first} = GREATEST({first}, VALUES({first})), {last} = GREATEST({last}, VALUES({last})), "
+              "{newest} = CASE WHEN VALUES({newest}) IS NULL THEN {newest} WHEN {newest} IS NULL THEN VALUES({newest}) "
+              "ELSE GREATEST({newest}, VALUES({newest})) END"),
+    "sqlite": ("ON CONFLICT ({period}, {user}, {start}, {type}) DO UPDATE SET {logs} = {logs} + excluded.{logs}, "
+               "{miles} = CASE WHEN excluded.{miles} IS NULL THEN {miles} WHEN {miles} IS NULL THEN excluded.{miles} "
+               "ELSE {miles} + excluded.{miles} END, {feel} = {feel} + excluded.{feel}, "
+               "{first} = max({first}, excluded.{first}), {last} = max({last}, excluded.{last}), "
+               "{newest} = CASE WHEN excluded.{newest} IS NULL THEN {newest} WHEN {newest} IS NULL THEN excluded.{newest} "
+               "ELSE max({newest}, excluded.{newest}) END"),
+}
+ADD_BATCH = 1000
+
+
+def _add(logs: Iterable[Log], using: str) -> bool:
+    """Add the live `logs` (just inserted) to their summary rows; whether any row changed."""
+    rows: dict[tuple, dict] = {}
+    for log in logs:
+        if log.deleted:
+            continue
+        day = _as_date(log.date)
+        for period in PERIODS:
+            row = rows.setdefault((period, log.user_id, period_start(period, day), log.type_id), {
+                "logs": 0, "miles": None, "feel": 0, "first": "", "last": "", "newest": None})
+            _add_values(row, {"logs": 1, "miles": log.miles, "feel": log.feel, "first": log.first or "",
+                              "last": log.last or "", "newest": log.time_created})
+    if not rows:
+        return False
+    db = connections[using]
+    fields = [LogSummary._meta.get_field(name) for name in _ADD_COLUMNS]
+    names = {name: db.ops.quote_name(field.column) for name, field in zip(_ADD_COLUMNS, fields, strict=True)}
+    head = f"INSERT INTO {db.ops.quote_name(LogSummary._meta.db_table)} ({', '.join(names.values())}) VALUES "
+    tail = " " + UPSERT_SQL[db.vendor].format(**names)
+    placeholder = f"({', '.join(['%s'] * len(fields))})"
+    items = sorted(rows.items())  # one order of row locks for every writer
+    with db.cursor() as cursor:
+        for k in range(0, len(items), ADD_BATCH):
+            batch = items[k:k + ADD_BATCH]
+            params = []
+            for key, values in batch:
+                for field, value in zip(fields, (*key, *(values[name] for name in SUMMARY_VALUES)), strict=True):
+                    params.append(field.get_db_prep_save(value, db))
+            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
+    return True
+
+
+def _add_values(row: dict, log: dict) -> None:
+    """Add one log's (or row's) values to a summary row (SUM, MAX; null miles stay null unless some has miles)."""
+    row["logs"] += log["logs"]
+    row["feel"] += log["feel"]
+    if log["miles"] is not None:
+        row["miles"] = log["miles"] if row["miles"] is None else row["miles"] + log["miles"]
+    row["first"], row["last"] = max(row["first"], log["first"]), max(row["last"], log["last"])
+    if log["newest"] is not None and (row["newest"] is None or log["newest"] > row["newest"]):
+        row["newest"] = log["newest"]
 
 
 REBUILD_USERS = 50

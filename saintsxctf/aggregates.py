@@ -82,6 +82,10 @@ def _bump(keys: tuple[str, ...]) -> None:
 
 
 def _bump_one(key: str) -> None:
+    incr_or_start = getattr(cache, "incr_or_start", None)  # the shared Redis cache: one round trip
+    if incr_or_start is not None:
+        incr_or_start(key, _new_version())
+        return
     try:
         cache.incr(key)
     except ValueError:  # no counter yet (or evicted)

@@ -107,6 +107,28 @@ def test_queryset_writes_keep_the_summaries_exact(runner):
     assert_summaries_exact()
 
 
+def test_creates_add_their_values_to_the_stored_rows(runner):
+    """A create adds to its day, month, year and all-time rows (logs/summaries.py `_add`) instead of recomputing
+    them: what it adds must be what a recomputation gives, null miles, larger names and older times included."""
+    day = date(2024, 6, 3)
+    kept = Log.objects.create(user=runner, date=day, type_id="run", miles=None, feel=5, first="Mid", last="Mid")
+    assert LogSummary.objects.get(period="d", user=runner, start=day, type_id="run").miles is None
+    assert_summaries_exact()
+    LogFactory(user=runner, date=day, type_id="run", distance=3.5, first="Zed", last="Aa",
+               time_created=kept.time_created - timedelta(days=400))
+    Log.objects.create(user=runner, date=date(2024, 6, 9), type_id="run", miles=None, feel=2, first="Aa", last="Zz")
+    assert_summaries_exact()
+    Log.objects.bulk_create([Log(user=runner, first="B", last="C", date=day + timedelta(days=k % 3), type_id="run",
+                                 feel=k, miles=k or None, deleted=k == 4) for k in range(6)])
+    assert_summaries_exact()
+    # A bulk create that may skip rows (ignore_conflicts) recomputes what it touched.
+    Log.objects.bulk_create([Log(pk=kept.pk, user=runner, first="X", last="Y", date=day, type_id="run", feel=1),
+                             Log(user=runner, first="X", last="Y", date=day, type_id="bike", feel=1)],
+                            ignore_conflicts=True)
+    assert_summaries_exact()
+    assert LogSummary.objects.get(period="a", user=runner, type_id="run").logs == 8  # 3 + 5 live of the 6
+
+
 def test_rebuild_summaries_command_recomputes_every_row(runner):
     LogFactory.create_batch(5, user=runner)
     LogSummary.objects.all().delete()
@@ -157,8 +179,9 @@ def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, us
     for history in (2, 400):
         LogFactory.create_batch(history, user=user)
         # The write's transaction is a savepoint here (SAVEPOINT and RELEASE: 2 queries) inside the test's own.
-        # caller, type, [lock, insert, day sums, stored summaries, upsert] (the created log renders as written)
-        with django_assert_num_queries(2 + 7) as create:
+        # caller, type, [lock, insert, upsert of its four rows with its values added] (the created log renders as
+        # written)
+        with django_assert_num_queries(2 + 5) as create:
             log_id = _create_through_the_api(auth_client, user)
         # caller, log, [comments, log, lock, day sums, stored summaries, delete of the day's, month's and year's
         # rows (it was their only log), upsert of all time]

@@ -1,6 +1,7 @@
 """The cached aggregates' one invalidation mechanism (saintsxctf/aggregates.py): every write of a watched table
 marks them stale, whichever path it takes, with no call for the writer to remember."""
 
+import time
 from datetime import date
 
 import pytest
@@ -78,3 +79,19 @@ def test_a_log_write_bumps_only_the_version_of_values_that_read_logs(user):
 
     assert bumps(lambda: LogFactory(user=user)) == (True, False)
     assert bumps(lambda: LogSummary.objects.none()) == (False, False)
+
+
+def test_a_bump_of_the_shared_cache_starts_a_missing_counter_from_the_clock(settings):
+    """Redis (saintsxctf/cache.py `incr_or_start`): one round trip; an evicted counter never restarts low, where
+    it could meet values cached under its old numbers."""
+    from django.core.cache import cache
+
+    if not hasattr(cache, "incr_or_start"):
+        pytest.skip("the shared Redis cache only (REDIS_URL)")
+    key = "aggregates:test-counter"
+    cache.delete(key)
+    before = time.time_ns()
+    first = cache.incr_or_start(key, aggregates._new_version())
+    assert first > before and cache.get(key) == first
+    assert cache.incr_or_start(key, 1) == first + 1  # an existing counter just counts on
+    cache.delete(key)
