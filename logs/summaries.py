@@ -7,7 +7,8 @@ queryset update in a shell, a data migration. Every such write goes through one 
 
 1. lock the authors the write touches (`saintsxctf.locks.lock_users`: their user rows, sorted, one statement);
 2. write (the `save()`, `UPDATE`, `DELETE` or `INSERT` the caller asked for);
-3. refresh the touched days, and the months, years and all time holding them, from the logs (`_refresh`);
+3. refresh the touched days, and the months, years and all time holding them, from the logs (`_refresh`); a
+   create, which can only add to them, adds its values in one upsert instead (`_add`);
 4. mark the cached aggregates stale (once per write).
 
 The write hooks of `logs.models` (`Log.save()`, `delete()`, `soft_delete()`, and `LogQuerySet.update()`,
