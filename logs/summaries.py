@@ -17,8 +17,9 @@ keys a write touches. This is the project's one exception to "no logic in save()
 service alone could not keep the table exact, because the admin and any queryset write bypass services. The
 models cannot import this module (it reads their models), so `LogsConfig.ready()` plugs it in as `Log.summaries`.
 
-Bulk writers that go past the ORM (`saintsxctf.bulk.bulk_insert`: seed_demo, the legacy importer) call
-`log_summaries_rebuild()` for what they wrote; `manage.py rebuild_summaries` runs it by hand.
+Bulk writers that go past the ORM rebuild the summaries of what they wrote instead: seed_demo through
+`log_summaries_rebuild()` below (also `manage.py rebuild_summaries`), the legacy importer through the set-based
+rebuild in SQL (logs/rebuild.py).
 """
 
 from collections.abc import Callable, Iterable

@@ -1,14 +1,19 @@
 """Copy a legacy SaintsXCTF MySQL database into ours: batched, idempotent, resumable, with a report.
 
-Each table is read in batches (keyset pagination on its key, or a server-side cursor for the two tables that have
-none) and written with one `bulk_create` per batch, in its own transaction, so an interrupted run keeps every
-finished batch. Rows already present (by legacy id or natural key) are skipped, never updated: a rerun adds
+Two paths, one result. When the legacy database is on our own MariaDB server, each table with a key is copied
+by the server, one `INSERT ... SELECT` across the two schemas per range of `chunk_size` keys, each in its own
+transaction (sqlcopy.py); the rows that copy cannot take as they are (rows to fix, rows that break our rules)
+are then read and put through the per-row path below. Otherwise (another server, SQLite here, or `set_based`
+False), each table is read in batches (keyset pagination on its key, or a server-side cursor for the two tables
+that have none) and written with one multi-row INSERT per batch, in its own transaction. Either way an
+interrupted run keeps every finished chunk or batch. Rows already present (by legacy id or natural key) are skipped, never updated: a rerun adds
 nothing and changes nothing (nor undoes what happened since, such as a password hash upgraded at sign-in).
 Legacy ids, usernames, raw `$2a$`/`$2b$` bcrypt hashes, soft-delete flags and audit columns are kept as they are.
 Rows that break our rules are rejected with the row's id and the reason, and the run goes on.
 """
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
@@ -18,11 +23,14 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
 from logs.models import Log
-from logs.summaries import log_summaries_rebuild
+from logs.rebuild import rebuild_summaries
 from saintsxctf.bulk import bulk_insert
 from saintsxctf.legacy.mapping import TABLES, TableMap
+from saintsxctf.legacy.sqlcopy import CopyPlan, plan_for
+from saintsxctf.models import rows_changed
 
 BATCH_SIZE = 5000
+CHUNK_SIZE = 100_000  # legacy keys per INSERT ... SELECT (and per transaction) on a shared server
 POSITIVE_FIELDS = (models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField)
 
 
@@ -53,6 +61,8 @@ class ImportReport:
     tables: list[TableResult] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
+    summary_rows: int = 0
+    summary_seconds: float = 0.0
 
     @property
     def counts_match(self) -> bool:
@@ -79,6 +89,24 @@ class ImportReport:
         return "\n".join(lines)
 
 
+def rate(rows: int, seconds: float) -> str:
+    return f", {rows / seconds:,.0f} rows/s" if seconds > 0 and rows else ""
+
+
+def shared_schema(conn) -> tuple[str, str] | None:
+    """(the legacy database's name, ours) when it is on the server our own MariaDB connection talks to."""
+    if connection.vendor != "mysql":
+        return None
+    probe = "SELECT @@hostname, @@port, @@datadir, @@version, DATABASE()"
+    with closing(conn.cursor()) as cur:
+        cur.execute(probe)
+        theirs = cur.fetchone()
+    with connection.cursor() as cur:
+        cur.execute(probe)
+        ours = cur.fetchone()
+    return (theirs[4], ours[4]) if theirs[:4] == ours[:4] else None
+
+
 def connect_legacy(url: str):
     """A MySQLdb connection from `mysql://user:pass@host:port/dbname`."""
     parts = urlparse(url)
@@ -93,10 +121,15 @@ def connect_legacy(url: str):
 class LegacyImporter:
     """Import every mapped table from the legacy database at `source` (a URL or an open MySQLdb connection)."""
 
-    def __init__(self, source, *, out=None, batch_size: int = BATCH_SIZE, verbosity: int = 1, tables=None):
+    def __init__(self, source, *, out=None, batch_size: int = BATCH_SIZE, verbosity: int = 1, tables=None,
+                 set_based: bool | None = None, chunk_size: int = CHUNK_SIZE):
+        """`set_based`: None copies in SQL when the legacy database is on our server, False never does, True
+        insists (a ValueError when it cannot)."""
         self.source = source
         self.out = out
         self.batch_size = batch_size
+        self.set_based = set_based
+        self.chunk_size = chunk_size
         self.verbosity = verbosity
         self.maps = [m for m in TABLES if tables is None or m.table in tables]
         self.report = ImportReport()
@@ -110,18 +143,26 @@ class LegacyImporter:
     def run(self) -> ImportReport:
         conn = connect_legacy(self.source) if isinstance(self.source, str) else self.source
         try:
+            schema = None if self.set_based is False else shared_schema(conn)
+            if self.set_based and schema is None:
+                raise ValueError("the legacy database is not on this database server: it cannot be copied in SQL")
+            self.say("Copying in SQL on the shared database server." if schema else "Streaming rows in batches.")
             for table_map in self.maps:
-                self.import_table(conn, table_map)
+                self.import_table(conn, table_map, schema)
         finally:
             if isinstance(self.source, str):
                 conn.close()
         self.reset_sequences()
         if any(table_map.model is Log for table_map in self.maps):
-            # Logs went in with bulk inserts, past the summary engine (logs/summaries.py): rebuild the summaries.
-            self.say(f"summaries: {log_summaries_rebuild()} rows")
+            # Logs went in with bulk inserts and copies, past the summary engine (logs/summaries.py): rebuild.
+            started = time.monotonic()
+            rows = rebuild_summaries()
+            seconds = time.monotonic() - started
+            self.report.summary_rows, self.report.summary_seconds = rows, seconds
+            self.say(f"summaries: {rows} rows in {seconds:.1f}s{rate(rows, seconds)}")
         return self.report
 
-    def import_table(self, conn, table_map: TableMap):
+    def import_table(self, conn, table_map: TableMap, schema: tuple[str, str] | None = None):
         columns = self.legacy_columns(conn, table_map.table)
         if columns is None:
             self.report.missing_tables.append(table_map.table)
@@ -136,21 +177,29 @@ class LegacyImporter:
         started = time.monotonic()
         fields = table_map.fields()
         selected = [(f, table_map.column_for(f)) for f in fields if table_map.column_for(f) in columns]
-        for rows in self.batches(conn, table_map, [column for _, column in selected]):
-            self.write_batch(table_map, selected, rows, result)
-            self.say(f"{table_map.table}: {result.imported + result.rejected}/{result.legacy} "
-                     f"({result.inserted} new, {result.rejected} rejected)", level=2)
+        plan = plan_for(table_map, *schema, columns) if schema else None
+        if plan is not None and self.readable(plan):
+            self.copy_in_sql(conn, plan, selected, result)
+        else:
+            for rows in self.batches(conn, table_map, [column for _, column in selected]):
+                self.write_batch(table_map, selected, rows, result)
+                self.progress(result)
         result.seconds = time.monotonic() - started
-        rate = f", {result.legacy / result.seconds:,.0f} rows/s" if result.seconds > 0 and result.legacy else ""
         self.say(f"{table_map.table}: {result.imported}/{result.legacy} imported ({result.inserted} new, "
-                 f"{result.rejected} rejected) in {result.seconds:.1f}s{rate}")
+                 f"{result.rejected} rejected) in {result.seconds:.1f}s{rate(result.legacy, result.seconds)}")
+
+    def progress(self, result: TableResult, done: int | None = None):
+        done = result.imported + result.rejected if done is None else done
+        self.say(f"{result.table}: {done}/{result.legacy} ({result.inserted} new, {result.rejected} rejected)",
+                 level=2)
 
     @staticmethod
-    def legacy_columns(conn, table: str) -> set[str] | None:
+    def legacy_columns(conn, table: str) -> dict[str, str] | None:
+        """{column: data type} of the legacy `table`, or None when it has none."""
         cur = conn.cursor()
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+        cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = DATABASE() "
                     "AND table_name = %s", [table])
-        columns = {row[0].lower() for row in cur.fetchall()}
+        columns = {name.lower(): data_type.lower() for name, data_type in cur.fetchall()}
         cur.close()
         return columns or None
 
@@ -181,6 +230,86 @@ class LegacyImporter:
                 last = rows[-1][key]
         finally:
             cur.close()
+
+    # -- the set-based path ------------------------------------------------------------------------------
+    @staticmethod
+    def readable(plan: CopyPlan) -> bool:
+        """Whether our connection may read the legacy table (same server, but perhaps not the same grants)."""
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(f"SELECT 1 FROM {plan.source} LIMIT 0")
+        except DatabaseError:
+            return False
+        return True
+
+    def copy_in_sql(self, conn, plan: CopyPlan, selected, result: TableResult):
+        """Copy the table in key ranges of `chunk_size`, one INSERT ... SELECT and one transaction each, each
+        followed by the range's legacy rows still missing, through the per-row path (fixed, or rejected with
+        the reason)."""
+        table_map = plan.table_map
+        columns = [column for _, column in selected]
+        key, last, done = table_map.key, None, 0
+        with closing(conn.cursor()) as cur:
+            while True:
+                above = "" if last is None else f"WHERE `{key}` > %s "
+                cur.execute(f"SELECT `{key}` FROM `{table_map.table}` {above}ORDER BY `{key}` LIMIT 1 OFFSET %s",
+                            ([] if last is None else [last]) + [self.chunk_size - 1])
+                row = cur.fetchone()
+                upper = None if row is None else row[0]
+                bounds, bound_params = [], []
+                if last is not None:
+                    bounds.append(f"s.`{key}` > %s")
+                    bound_params.append(last)
+                if upper is not None:
+                    bounds.append(f"s.`{key}` <= %s")
+                    bound_params.append(upper)
+                where = " AND ".join(bounds) or "TRUE"
+                try:
+                    result.inserted += self.copy_chunk(plan, where, bound_params)
+                except DatabaseError as exc:
+                    # Some row the checks let through was refused (and with it the whole statement): the whole
+                    # range goes through the per-row path below, which names the row and keeps the others.
+                    self.say(f"{table_map.table}: copy of a key range refused ({exc}); going row by row")
+                # The rows of the range the copy left: to fix (a log without miles or pace) or to reject.
+                for rows in self.missing_rows(conn, plan, columns, where, bound_params):
+                    self.write_batch(table_map, selected, rows, result)
+                done = min(done + self.chunk_size, result.legacy)
+                self.progress(result, done)
+                if upper is None:
+                    break
+                last = upper
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM {plan.source} s WHERE NOT {plan.absent}")
+            imported = cur.fetchone()[0]
+        result.present = imported - result.inserted
+
+    def missing_rows(self, conn, plan: CopyPlan, columns: list[str], where: str = "TRUE", params=()):
+        """Yield the legacy rows matching `where` that are not in our table, as row dicts, `batch_size` at a time.
+
+        The keys are found through our connection, which sees its own writes (a caller's open transaction
+        included); the rows are read through the legacy connection, whose types the per-row path expects.
+        """
+        key = plan.table_map.key
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {plan.key} FROM {plan.source} s WHERE ({where}) AND {plan.absent} ORDER BY {plan.key}",
+                        list(params))
+            keys = [row[0] for row in cur.fetchall()]
+        select = ", ".join(f"`{c}`" for c in columns)
+        with closing(conn.cursor(MySQLdb.cursors.DictCursor)) as cur:
+            for k in range(0, len(keys), self.batch_size):
+                chunk = keys[k:k + self.batch_size]
+                cur.execute(f"SELECT {select} FROM `{plan.table_map.table}` WHERE `{key}` IN "
+                            f"({', '.join(['%s'] * len(chunk))}) ORDER BY `{key}`", chunk)
+                yield list(cur.fetchall())
+
+    @staticmethod
+    def copy_chunk(plan: CopyPlan, where: str, params: list) -> int:
+        """One INSERT ... SELECT of the legacy rows matching `where`, in its own transaction; the rows written."""
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(plan.insert_sql(where), [*plan.params, *params])
+            if cur.rowcount:  # as bulk_insert does: what watches the table (the cached aggregates) hears of it
+                rows_changed.send(sender=plan.table_map.model, using=connection.alias, fields=None)
+            return cur.rowcount
 
     # -- one batch ---------------------------------------------------------------------------------------
     def write_batch(self, table_map: TableMap, selected, rows: list[dict], result: TableResult):

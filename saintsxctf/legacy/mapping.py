@@ -42,7 +42,9 @@ class TableMap:
     key, so it is streamed through a server-side cursor). `natural_key`: our attribute names that identify
     an imported row (existence checks make reruns add nothing). `renames`: our attname → legacy column where
     they differ. `references`: our attname → (model, field) that must exist before the row can go in.
-    `fix`: per-row adjustment that may reject the row by returning a reason.
+    `fix`: per-row adjustment that may reject the row by returning a reason. `sql_ready`: where a table has a
+    `fix`, the SQL condition (on the legacy row aliased `s`) of the rows the fix leaves as they are; only those
+    are copied in SQL, the others go through `fix` row by row (see importer.py).
     """
 
     table: str
@@ -53,6 +55,7 @@ class TableMap:
     references: dict[str, tuple[type[models.Model], str]] = field(default_factory=dict)
     skip: tuple[str, ...] = ()
     fix: Callable[[dict], str | None] | None = None
+    sql_ready: str | None = None
 
     def fields(self) -> list[models.Field]:
         """Our concrete fields that come from the legacy table."""
@@ -82,7 +85,8 @@ TABLES: list[TableMap] = [
              references={"user_id": (User, "username")}),
     TableMap("flair", Flair, key="flair_id", natural_key=("flair_id",), references={"user_id": (User, "username")}),
     TableMap("logs", Log, key="log_id", natural_key=("log_id",),
-             references={"user_id": (User, "username"), "type_id": (ExerciseType, "type")}, fix=_fix_log),
+             references={"user_id": (User, "username"), "type_id": (ExerciseType, "type")}, fix=_fix_log,
+             sql_ready="s.`miles` IS NOT NULL AND s.`pace` IS NOT NULL"),
     TableMap("comments", Comment, key="comment_id", natural_key=("comment_id",),
              references={"user_id": (User, "username"), "log_id": (Log, "log_id")}),
     TableMap("notifications", Notification, key="notification_id", natural_key=("notification_id",),

@@ -12,14 +12,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", help="legacy database URL, e.g. mysql://root:secret@127.0.0.1:3306/saintsxctf")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"rows per batch (default {BATCH_SIZE})")
+        parser.add_argument("--stream", action="store_true",
+                            help="read rows in batches even when the legacy database is on our own MariaDB server "
+                                 "(by default such a database is copied in SQL, INSERT ... SELECT)")
 
-    def handle(self, *args, source, batch_size, **options):
+    def handle(self, *args, source, batch_size, stream, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         with audit_context(actor="import_legacy", app="manage.py"):
             try:
                 report = LegacyImporter(source, out=self.stdout, batch_size=batch_size,
-                                        verbosity=options["verbosity"]).run()
+                                        verbosity=options["verbosity"], set_based=False if stream else None).run()
             except ValueError as exc:
                 raise CommandError(str(exc))
         self.stdout.write(report.summary())
