@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 
@@ -78,10 +78,18 @@ def log_key(log: Log) -> tuple:
     return log.user_id, log.date, log.type_id
 
 
+def _written_db(logs) -> str:
+    """The database a write of `logs` (a log, or a queryset of logs) goes to, as Django's own write picks it: the
+    router's write database (the primary, also for a row read from a replica), unless the queryset names one."""
+    if isinstance(logs, Log):
+        return router.db_for_write(Log, instance=logs)
+    return logs._db or router.db_for_write(logs.model, **logs._hints)
+
+
 def save(log: Log, write: Callable) -> None:
     """`Log.save()`: the author's old and new day (an edit can move a log to another day or type); a new log's
     values are added to its day's summaries."""
-    using = log._state.db or DEFAULT_DB_ALIAS
+    using = _written_db(log)
     if log._state.adding:
         write_logs(write, touched=[log_key(log)], added=[log], using=using)
         return
@@ -91,32 +99,35 @@ def save(log: Log, write: Callable) -> None:
 
 def delete(log: Log, write: Callable):
     """`Log.delete()` and `Log.soft_delete()`: the log's day."""
-    return write_logs(write, touched=[log_key(log)], using=log._state.db or DEFAULT_DB_ALIAS)
+    return write_logs(write, touched=[log_key(log)], using=_written_db(log))
 
 
 def update(logs, changes: dict, write: Callable) -> int:
     """`LogQuerySet.update(**changes)`: the days of the rows as they were and as they are after the update."""
     if not SUMMARIZED_FIELDS & changes.keys():
         return write()
-    rows = list(logs.order_by().values_list("pk", *KEY_FIELDS))
+    using = _written_db(logs)
+    rows = list(logs.using(using).order_by().values_list("pk", *KEY_FIELDS))
     touched = [key for _, *key in rows]
     new_author = changes.get("user_id", changes.get("user"))
     if new_author is not None:  # locked with the others, before the write
         touched.append((getattr(new_author, "username", new_author), None, None))
-    after = Log.all_objects.using(logs.db).filter(pk__in=[pk for pk, *_ in rows])
-    return write_logs(write, touched=touched, touched_after=partial(after.values_list, *KEY_FIELDS), using=logs.db)
+    after = Log.all_objects.using(using).filter(pk__in=[pk for pk, *_ in rows])
+    return write_logs(write, touched=touched, touched_after=partial(after.values_list, *KEY_FIELDS), using=using)
 
 
 def delete_many(logs, write: Callable):
     """`LogQuerySet.delete()`: the days of the deleted rows."""
-    return write_logs(write, touched=logs.order_by().values_list(*KEY_FIELDS), using=logs.db)
+    using = _written_db(logs)
+    return write_logs(write, touched=logs.using(using).order_by().values_list(*KEY_FIELDS), using=using)
 
 
 def create_many(logs, objs: list, options: dict, write: Callable):
     """`LogQuerySet.bulk_create(objs, **options)`: the new rows' values are added to their days' summaries
     (recomputed instead when a conflict option may have skipped or changed rows)."""
     plain = not (options.get("ignore_conflicts") or options.get("update_conflicts"))
-    return write_logs(write, touched=[log_key(log) for log in objs], added=objs if plain else None, using=logs.db)
+    return write_logs(write, touched=[log_key(log) for log in objs], added=objs if plain else None,
+                      using=_written_db(logs))
 
 
 # -- summing ---------------------------------------------------------------------------------------------------
