@@ -9,7 +9,7 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from groups.models import Group, GroupMember
-        from saintsxctf import aggregates
+        from saintsxctf.foundation import aggregates
 
         # Group statistics, leaderboards, member lists and group feeds read groups and memberships.
         aggregates.watch(Group, GroupMember)

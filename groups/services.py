@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Group, GroupMember, TrainingTarget
-from saintsxctf.audit import current_app, current_user
-from saintsxctf.locks import lock_users
+from saintsxctf.foundation.audit import current_app, current_user
+from saintsxctf.foundation.locks import lock_users
 from teams.models import TeamMember
 
 

@@ -7,7 +7,7 @@ class LogsConfig(AppConfig):
 
     def ready(self):
         from logs import models, summaries
-        from saintsxctf import aggregates
+        from saintsxctf.foundation import aggregates
 
         # The log write hooks call the summary engine through `Log.summaries` (logs/summaries.py says why).
         models.Log.summaries = summaries

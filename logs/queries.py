@@ -12,11 +12,11 @@ from django.db.models import Q, QuerySet, Sum
 from comments.models import Comment
 from groups.models import GroupMember
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
-from saintsxctf.aggregates import cached
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.parameters import parse_date, parse_id, parse_letters
-from saintsxctf.lookups import ValuesIn
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.aggregates import cached
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
+from saintsxctf.foundation.lookups import ValuesIn
+from saintsxctf.foundation.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import User
 
@@ -37,7 +37,7 @@ BAD_DATE = "{name} must be a date formatted YYYY-MM-DD"
 DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}"
 
 
-# GET /v2/logs/<id>, the most read row of the API: compiled once (saintsxctf/prepared.py); an integer marker, as
+# GET /v2/logs/<id>, the most read row of the API: compiled once (saintsxctf/foundation/prepared.py); an integer marker, as
 # log_id is an integer.
 LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
 # ... and its live comments, newest first (the order of Log.objects.with_comments()).

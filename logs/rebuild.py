@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from logs.models import Log, LogSummary
-from saintsxctf.models import rows_changed
+from saintsxctf.foundation.models import rows_changed
 
 # The `start` of a user's all-time rows (logs.summaries.ALL_TIME_START).
 ALL_TIME_START = "1000-01-01"

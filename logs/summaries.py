@@ -5,7 +5,7 @@ leaderboards, range views and feed page counts read instead of the logs. It must
 is kept in the transaction of every log write, whoever writes: the services (logs/services.py), the admin, a
 queryset update in a shell, a data migration. Every such write goes through one protocol, `write_logs()`:
 
-1. lock the authors the write touches (`saintsxctf.locks.lock_users`: their user rows, sorted, one statement);
+1. lock the authors the write touches (`saintsxctf.foundation.locks.lock_users`: their user rows, sorted, one statement);
 2. write (the `save()`, `UPDATE`, `DELETE` or `INSERT` the caller asked for);
 3. refresh the touched days, and the months, years and all time holding them, from the logs (`_refresh`); a
    create, which can only add to them, adds its values in one upsert instead (`_add`);
@@ -31,9 +31,9 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 
 from logs.models import SUMMARIZED_FIELDS, Log, LogSummary
-from saintsxctf.locks import lock_users
-from saintsxctf.models import rows_changed
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.locks import lock_users
+from saintsxctf.foundation.models import rows_changed
+from saintsxctf.foundation.prepared import PreparedQuery
 
 # The `start` of a user's all-time summary rows.
 ALL_TIME_START = date(1000, 1, 1)
@@ -251,7 +251,7 @@ def _scope(user_id: str, types: list[str], bounds: list[tuple[str, date, date]])
 STORED_FIELDS = ("id", "user_id", "period", "start", "type_id", *SUMMARY_VALUES)
 
 # The queries of the common write, one author's one day of one exercise type, compiled once
-# (saintsxctf/prepared.py): built through the ORM they took longer than the database took to answer them, inside
+# (saintsxctf/foundation/prepared.py): built through the ORM they took longer than the database took to answer them, inside
 # the author's lock, where every other write of that author waits. Markers: dates no summary holds.
 _MARKER_DAYS = [date(1001, 1, n) for n in range(1, 6)]
 ONE_DAY_SUMS = PreparedQuery(

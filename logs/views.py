@@ -19,12 +19,12 @@ from logs.serializers import (
     RangeViewDaySerializer,
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
-from saintsxctf.api.links import link
-from saintsxctf.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
-from saintsxctf.api.parameters import PathParameter, parse_id
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
+from saintsxctf.foundation.api.parameters import PathParameter, parse_id
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"

@@ -6,7 +6,7 @@ class TeamsConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self):
-        from saintsxctf import aggregates
+        from saintsxctf.foundation import aggregates
         from teams.models import Team, TeamGroup, TeamMember
 
         # The all feed's authors (teammates) and the snapshot's groups read teams and their members and groups.

@@ -6,7 +6,7 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self):
-        from saintsxctf import aggregates
+        from saintsxctf.foundation import aggregates
         from users.models import User
 
         # Statistics, member lists and the all feed's authors read users (a sign-in's last_login and a password

@@ -274,7 +274,7 @@ def test_query_count_does_not_grow_with_the_page_size(auth_client, user, feeds, 
                                                        django_assert_num_queries):
     bulk_logs(user, 60, comments_each=2)
     for limit in (10, 50):
-        clear_cache()  # the page count is cached (saintsxctf/aggregates.py): measure the uncached read at each size
+        clear_cache()  # the page count is cached (saintsxctf/foundation/aggregates.py): measure the uncached read at each size
         with django_assert_num_queries(FEED_QUERIES[filter_by]):
             body = auth_client.get(feed(filter_by, feeds[filter_by], limit, 0)).json()
         assert len(body["logs"]) == limit
@@ -376,7 +376,7 @@ def test_all_feed_of_a_team_holding_everyone(auth_client, user, other_user):
 
 
 def test_group_feed_of_a_group_without_accepted_members_is_empty(auth_client, user):
-    """No authors: an empty list of usernames matches nothing (saintsxctf/lookups.py ValuesIn)."""
+    """No authors: an empty list of usernames matches nothing (saintsxctf/foundation/lookups.py ValuesIn)."""
     group = GroupFactory()
     GroupMemberFactory(group=group, user=UserFactory(), status="pending")
     LogFactory(user=user)

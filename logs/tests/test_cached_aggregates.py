@@ -1,4 +1,4 @@
-"""Cached aggregates (saintsxctf/aggregates.py): a write through the API makes the next read fresh; reads survive a cache
+"""Cached aggregates (saintsxctf/foundation/aggregates.py): a write through the API makes the next read fresh; reads survive a cache
 outage."""
 
 from datetime import date
@@ -12,8 +12,8 @@ from django.urls import reverse
 from groups import queries as group_queries
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import Log, LogSummary
-from saintsxctf import aggregates as cached
-from saintsxctf import clock as server_clock
+from saintsxctf.foundation import aggregates as cached
+from saintsxctf.foundation import clock as server_clock
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.usefixtures("aggregate_cache")  # conftest.py: these tests are about the cache

@@ -48,8 +48,8 @@ def reaches(graph, start: str, goal: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("module", ["logs.models", "logs.services", "logs.summaries", "saintsxctf.aggregates",
-                                    "saintsxctf.locks"])
+@pytest.mark.parametrize("module", ["logs.models", "logs.services", "logs.summaries", "saintsxctf.foundation.aggregates",
+                                    "saintsxctf.foundation.locks"])
 def test_the_write_path_is_in_no_import_circle(module):
     graph = module_imports()
     assert not reaches(graph, module, module), f"{module} imports something that imports it back"
@@ -58,9 +58,9 @@ def test_the_write_path_is_in_no_import_circle(module):
 def test_the_models_hand_their_writes_to_the_engine_without_importing_it():
     graph = module_imports()
     assert "logs.summaries" not in graph["logs.models"] and "logs.services" not in graph["logs.models"]
-    assert {"logs.models", "saintsxctf.locks"} <= graph["logs.summaries"]
+    assert {"logs.models", "saintsxctf.foundation.locks"} <= graph["logs.summaries"]
 
 
-@pytest.mark.parametrize("module", ["saintsxctf.aggregates", "saintsxctf.locks"])
+@pytest.mark.parametrize("module", ["saintsxctf.foundation.aggregates", "saintsxctf.foundation.locks"])
 def test_the_ground_floor_pieces_import_no_app(module):
     assert not {target for target in module_imports()[module] if not target.startswith("saintsxctf")}

@@ -7,7 +7,7 @@ import pytest
 
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.tests.factories import LogFactory
-from saintsxctf import aggregates as cached
+from saintsxctf.foundation import aggregates as cached
 
 pytestmark = pytest.mark.django_db
 

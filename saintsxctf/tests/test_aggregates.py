@@ -1,4 +1,4 @@
-"""The cached aggregates' one invalidation mechanism (saintsxctf/aggregates.py): every write of a watched table
+"""The cached aggregates' one invalidation mechanism (saintsxctf/foundation/aggregates.py): every write of a watched table
 marks them stale, whichever path it takes, with no call for the writer to remember."""
 
 import time
@@ -10,8 +10,8 @@ from django.test import TestCase
 from groups.models import Group, GroupMember
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import LogSummary
-from saintsxctf import aggregates
-from saintsxctf.bulk import bulk_insert
+from saintsxctf.foundation import aggregates
+from saintsxctf.foundation.bulk import bulk_insert
 from teams.models import Team, TeamGroup, TeamMember
 from users.models import User
 from users.tests.factories import UserFactory
@@ -82,7 +82,7 @@ def test_a_log_write_bumps_only_the_version_of_values_that_read_logs(user):
 
 
 def test_a_bump_of_the_shared_cache_starts_a_missing_counter_from_the_clock(settings):
-    """Redis (saintsxctf/cache.py `incr_or_start`): one round trip; an evicted counter never restarts low, where
+    """Redis (saintsxctf/foundation/cache.py `incr_or_start`): one round trip; an evicted counter never restarts low, where
     it could meet values cached under its old numbers."""
     from django.core.cache import cache
 

@@ -13,8 +13,8 @@ from comments.models import Comment
 from groups.models import Group, GroupMember
 from logs.models import ExerciseType, Log
 from notifications.models import Notification
-from saintsxctf import demo
-from saintsxctf.demo import remove_demo_data, seed_demo
+from saintsxctf.operations import demo
+from saintsxctf.operations.demo import remove_demo_data, seed_demo
 from teams.models import Team
 from users.models import Flair, User
 
@@ -157,7 +157,7 @@ def test_command_refuses_bad_scales(args):
 
 def test_member_lists_read_before_seeding_are_fresh_after_it():
     """Member lists are cached (groups/views.py rendered_members()). The seeder writes memberships with bulk
-    creates, which announce themselves like any queryset write (saintsxctf/aggregates.py)."""
+    creates, which announce themselves like any queryset write (saintsxctf/foundation/aggregates.py)."""
     client = APIClient()
     client.force_authenticate(User(username="reader"))
     url = reverse("groups:group-membership",
