@@ -162,7 +162,7 @@ def _fast_tests(settings, _test_cache_prefix):
 
 @pytest.fixture
 def aggregate_cache(settings):
-    """For tests of the aggregate cache (logs/cached.py): Redis when the run has it; otherwise this one process's
+    """For tests of the aggregate cache (saintsxctf/foundation/aggregates.py): Redis when the run has it; otherwise this one process's
     local memory stands in for it (the default setup caches no aggregates: it has no cache every process
     shares)."""
     if not settings.AGGREGATE_CACHE:

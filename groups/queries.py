@@ -15,10 +15,10 @@ from django.db.models import F, FloatField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from groups.models import Group, GroupMember
-from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
 from saintsxctf.foundation import clock
+from saintsxctf.foundation.aggregates import cached
 from saintsxctf.foundation.api.parameters import parse_id
 
 INTERVALS = ("year", "month", "week")

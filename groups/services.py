@@ -6,21 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import Group, GroupMember, TrainingTarget
-from logs.cached import invalidate
 from saintsxctf.foundation.audit import current_app, current_user
+from saintsxctf.foundation.locks import lock_users
 from teams.models import TeamMember
-from users.models import User
-
-
-def lock_member(username: str) -> None:
-    """Lock the runner's user row until the transaction ends.
-
-    Every write of a runner's team or group memberships takes this lock first, so two of them (a runner
-    joining the same group twice at once, an admin accepting while the runner leaves) run one after the other:
-    the second reads what the first committed (READ COMMITTED) and neither can add a duplicate membership or
-    undo the other. Taking it first, always on the same row, also keeps them from deadlocking.
-    """
-    list(User.all_objects.select_for_update().filter(username=username).values_list("pk", flat=True))
 
 
 def _team_names(group: Group) -> list[str]:
@@ -48,7 +36,7 @@ def group_member_update(*, membership: GroupMember, status: str, role: str) -> G
     with "accepted"); we do it when the group membership is accepted, which is what that guard meant.
     Returns None, changing nothing, when the membership was removed since the caller read it.
     """
-    lock_member(membership.user_id)
+    lock_users([membership.user_id])
     membership = GroupMember.objects.select_related("group").filter(pk=membership.pk).first()
     if membership is None:
         return None
@@ -63,7 +51,6 @@ def group_member_update(*, membership: GroupMember, status: str, role: str) -> G
             status="accepted", modified_date=timezone.now(), modified_user=current_user(),
             modified_app=current_app(),
         )
-        invalidate()  # a queryset update: no save signal
     return membership
 
 
@@ -74,11 +61,10 @@ def group_member_remove(*, group_id: int, username: str) -> int:
     Returns how many group memberships were removed (0 when there was none: then nothing changes, the team
     membership included).
     """
-    lock_member(username)
+    lock_users([username])
     removed = GroupMember.objects.filter(group_id=group_id, user_id=username).soft_delete()
     if not removed:
         return 0
-    invalidate()  # queryset soft deletes: no save signal
     group = Group.all_objects.filter(pk=group_id).first()
     if group is None:
         return removed
@@ -89,7 +75,6 @@ def group_member_remove(*, group_id: int, username: str) -> int:
         )
         if not in_team.exists():
             TeamMember.objects.filter(team_id=team_name, user_id=username).soft_delete()
-            invalidate()  # the cached teammate lists
     return removed
 
 
@@ -130,7 +115,7 @@ def member_approve(*, membership: GroupMember, by) -> GroupMember | None:
     when the request is no longer pending (approved, declined or withdrawn meanwhile)."""
     from notifications.services import notification_create
 
-    lock_member(membership.user_id)
+    lock_users([membership.user_id])
     current = GroupMember.objects.select_related("group").filter(pk=membership.pk, status="pending").first()
     if current is None:
         return None
@@ -146,7 +131,7 @@ def member_decline(*, membership: GroupMember, by) -> GroupMember | None:
     pending."""
     from notifications.services import notification_create
 
-    lock_member(membership.user_id)
+    lock_users([membership.user_id])
     current = GroupMember.objects.select_related("group").filter(pk=membership.pk, status="pending").first()
     if current is None:
         return None

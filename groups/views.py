@@ -26,7 +26,7 @@ from groups.serializers import (
     TargetWriteSerializer,
 )
 from groups.services import group_member_remove, group_member_update, group_update
-from logs.cached import cached
+from saintsxctf.foundation.aggregates import cached
 from saintsxctf.foundation.api.links import link
 from saintsxctf.foundation.api.parameters import PathParameter, parse_id
 from saintsxctf.foundation.api.permissions import IsGroupAdmin
@@ -49,7 +49,7 @@ MEMBER_A, MEMBER_B = "team_name_or_group_id", "group_name_or_username"
 
 def rendered_members(parts: tuple, rows) -> list[dict]:
     """A group's member list as GroupMemberListSerializer renders `rows()`, cached as rendered until a user,
-    group, team or membership changes (logs/cached.py; log writes leave it): rendering a 130-member group cost
+    group, team or membership changes (saintsxctf/foundation/aggregates.py; log writes leave it): rendering a 130-member group cost
     more than the rest of the request."""
     return cached("group_members", parts, lambda: list(GroupMemberListSerializer(rows(), many=True).data),
                   reads_logs=False, keep=bool)  # no entry for a path that names no group (security probe F13)

@@ -1,13 +1,14 @@
 """Exercise logs and exercise types."""
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from logs import cached
+from comments.models import Comment
 from saintsxctf.foundation.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
@@ -86,79 +87,30 @@ def exercise_totals(distance: float | None, metric: str | None, time: timedelta 
     return stored_float(miles), compute_pace(miles, time)
 
 
-# Fields whose change alters a log's summaries (logs.services.log_summaries_refresh).
+# Fields whose change alters a log's summaries (logs/summaries.py: a queryset update of none of them skips the engine).
 SUMMARIZED_FIELDS = {"deleted", "user", "user_id", "date", "type", "type_id", "miles", "feel", "first", "last",
                      "time_created", "distance", "metric"}
 
 
 class LogQuerySet(AliveQuerySet):
-    _counter = None
-
-    def counted_by(self, counter):
-        """This queryset, whose `count()` answers `counter()` (an exact count that costs less than COUNT(*))."""
-        clone = self._chain()
-        clone._counter = counter
-        return clone
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._counter = self._counter
-        return clone
-
-    def _filter_or_exclude(self, *args, **kwargs):
-        clone = super()._filter_or_exclude(*args, **kwargs)
-        clone._counter = None  # the counter counted the unfiltered rows
-        return clone
-
-    def count(self):
-        if self._counter is not None and self._result_cache is None:
-            return self._counter()
-        return super().count()
-
-    def _summary_keys(self):
-        from logs.services import summary_keys
-
-        return summary_keys(self.order_by().values_list("user_id", "date", "type_id"))
+    # Every write below, and Log's own, hands its write to the summary engine (logs/summaries.py), which keeps
+    # LogSummary exact in the same transaction. It reads this module's models, so instead of being imported here
+    # it plugs itself in as `Log.summaries` (LogsConfig.ready()).
 
     def update(self, **kwargs):
-        """UPDATE, and refresh the summaries of the days it touched (before and after) in the same transaction."""
-        if not SUMMARIZED_FIELDS & kwargs.keys():
-            return super().update(**kwargs)
-        from logs.services import lock_authors, log_summaries_refresh_many
-
-        with transaction.atomic(using=self.db, savepoint=False):
-            pks = list(self.values_list("pk", flat=True))
-            keys = self._summary_keys()
-            lock_authors(keys)  # before the update share-locks them (see Log.save())
-            count = super().update(**kwargs)
-            after = Log.all_objects.filter(pk__in=pks)._summary_keys()
-            for user_id, pairs in after.items():
-                keys.setdefault(user_id, set()).update(pairs)
-            log_summaries_refresh_many(keys)
-        return count
+        """UPDATE, and refresh the summaries of the days it touched (before and after)."""
+        return self.model.summaries.update(self, kwargs, partial(super().update, **kwargs))
 
     update.queryset_only = True
 
     def bulk_create(self, objs, *args, **kwargs):
-        """INSERT many logs, and refresh the summaries of their authors' days in the same transaction."""
-        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
-
+        """INSERT many logs, and refresh the summaries of their authors' days."""
         objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            lock_authors(log.user_id for log in objs)  # before the inserts share-lock them (see Log.save())
-            created = super().bulk_create(objs, *args, **kwargs)
-            log_summaries_refresh_many(summary_keys((log.user_id, log.date, log.type_id) for log in objs),
-                                       locked=True)
-        return created
+        return self.model.summaries.create_many(self, objs, kwargs, partial(super().bulk_create, objs, *args, **kwargs))
 
     def delete(self):
-        from logs.services import log_summaries_refresh_many
-
-        with transaction.atomic(using=self.db, savepoint=False):
-            keys = self._summary_keys()
-            result = super().delete()
-            log_summaries_refresh_many(keys)
-        return result
+        """DELETE, and refresh the summaries of the days it touched."""
+        return self.model.summaries.delete_many(self, super().delete)
 
     delete.queryset_only = True
 
@@ -167,8 +119,6 @@ class LogQuerySet(AliveQuerySet):
 
         A log carries its author's names itself, so the user row is not needed.
         """
-        from comments.models import Comment
-
         return self.prefetch_related(Prefetch("comments", queryset=Comment.objects.order_by("-time", "-comment_id")))
 
 
@@ -198,6 +148,8 @@ class Log(AuditedModel):
 
     objects = AliveManager.from_queryset(LogQuerySet)()
     all_objects = models.Manager.from_queryset(LogQuerySet)()
+    # The summary engine, logs/summaries.py, plugged in by LogsConfig.ready() (see LogQuerySet).
+    summaries = None
 
     class Meta:
         ordering = ["-date", "-log_id"]
@@ -210,36 +162,16 @@ class Log(AuditedModel):
         return f"{self.log_id}: {self.user_id} {self.type_id} {self.date}"
 
     def save(self, *args, **kwargs):
-        """Save, and refresh the author's summaries of the old and new date in the same transaction."""
-        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
-
-        with transaction.atomic(savepoint=False):
-            before = [] if self._state.adding else list(
-                Log.all_objects.filter(pk=self.pk).values_list("user_id", "date", "type_id"))
-            # The author before the write: an insert, and an update of an index holding the author (date,
-            # deleted), share-locks the user row for its foreign key check, and two writers holding that share
-            # lock would deadlock on the summaries' lock. (The views lock an existing log before this.)
-            lock_authors([*(user_id for user_id, _, _ in before), self.user_id])
-            super().save(*args, **kwargs)
-            log_summaries_refresh_many(summary_keys([*before, (self.user_id, self.date, self.type_id)]),
-                                       locked=True)
+        """Save, and refresh the author's summaries of the old and new day (logs/summaries.py)."""
+        self.summaries.save(self, partial(super().save, *args, **kwargs))
 
     def soft_delete(self):
-        from logs.services import lock_authors, log_summaries_refresh_many, summary_keys
-
-        with transaction.atomic(savepoint=False):
-            lock_authors([self.user_id])  # before the update of `deleted` share-locks it (see save())
-            super().soft_delete()
-            log_summaries_refresh_many(summary_keys([(self.user_id, self.date, self.type_id)]), locked=True)
+        """Flag the log deleted, and refresh the summaries of its day (logs/summaries.py)."""
+        self.summaries.delete(self, super().soft_delete)
 
     def delete(self, *args, **kwargs):
-        from logs.services import log_summaries_refresh
-
-        with transaction.atomic(savepoint=False):
-            user_id, day = self.user_id, (self.date, self.type_id)
-            result = super().delete(*args, **kwargs)
-            log_summaries_refresh(user_id=user_id, days=[day])
-        return result
+        """Delete the row, and refresh the summaries of its day (logs/summaries.py)."""
+        return self.summaries.delete(self, partial(super().delete, *args, **kwargs))
 
     def set_distance(self, distance, metric, time, miles=None):
         """Set distance, metric and time, and keep miles and pace consistent with them.
@@ -312,11 +244,3 @@ class LogSummary(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.period} {self.start} {self.type_id}: {self.logs} logs"
-
-
-# Cached aggregates (logs/cached.py) go stale when a user, group or membership row is saved or deleted.
-# Connected per model: a receiver for every sender would stop Django from deleting any row without reading it.
-for _label in cached.WATCHED_MODELS:
-    models.signals.post_save.connect(cached._row_changed, sender=_label, dispatch_uid=f"aggregates-saved-{_label}")
-    models.signals.post_delete.connect(cached._row_changed, sender=_label,
-                                       dispatch_uid=f"aggregates-deleted-{_label}")

@@ -1,7 +1,7 @@
-"""Read shapes of logs that take parameters: the log feed and the range view.
+"""Read shapes of logs that take parameters: one log and its comments, the log feed and the range view.
 
-Both check their path parameters here and raise the endpoint's ContractError for bad ones (deviations.md 2:
-bad parameters are a 400, never a 500).
+The feed and the range view check their path parameters here and raise the endpoint's ContractError for bad
+ones (deviations.md 2: bad parameters are a 400, never a 500).
 """
 
 from datetime import date, timedelta
@@ -9,12 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from comments.models import Comment
 from groups.models import GroupMember
-from logs.cached import cached
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
+from saintsxctf.foundation.aggregates import cached
 from saintsxctf.foundation.api.errors import ContractError
 from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
 from saintsxctf.foundation.lookups import ValuesIn
+from saintsxctf.foundation.prepared import PreparedQuery
 from teams.models import TeamMember
 from users.models import User
 
@@ -33,6 +35,24 @@ BAD_GROUP_BUCKET = "bucket must be a group id (a whole number) when filtering by
 BAD_EXERCISE_TYPES = "exercise_types must be letters from 'r' (run), 'b' (bike), 's' (swim) and 'o' (other)"
 BAD_DATE = "{name} must be a date formatted YYYY-MM-DD"
 DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG_DATE}"
+
+
+# GET /v2/logs/<id>, the most read row of the API: compiled once (saintsxctf/foundation/prepared.py); an integer marker, as
+# log_id is an integer.
+LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
+# ... and its live comments, newest first (the order of Log.objects.with_comments()).
+COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
+                                params=1, markers=(2_000_000_011,))
+
+
+def live_log(log_id: int) -> Log | None:
+    """The live log `log_id`, or None (also for an id outside the column's 32-bit range)."""
+    return LOG_BY_ID.first(log_id) if -(2**31) <= log_id < 2**31 else None
+
+
+def log_comments(log_id: int) -> list:
+    """The live comments of log `log_id`, newest first."""
+    return COMMENTS_OF_LOG.all(log_id)
 
 
 def group_id(bucket: str) -> int:
@@ -157,14 +177,15 @@ def summary_statistics(authors, *, since: dict[str, date | None]) -> dict:
     return result
 
 
-def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
-    """The logs of a feed, newest first, with their comments.
+def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, int]:
+    """The logs of a feed, newest first, with their comments, and how many there are (for `paginate(count=)`).
 
     - `all`: the logs of the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
     - `group`/`groups`: the logs of the accepted members of the group whose id is `bucket`.
     - `user`/`users`/`username`: the logs of the user `bucket`.
     The authors are read first (cached for the all feed, see feed_authors()), so a log appears once however many
-    teams its author shares; the page and its count then match a list of usernames (see usernames()).
+    teams its author shares; the page and its count then match a list of usernames (see usernames()). The count
+    sums the authors' all-time summaries (log_count(), cached) instead of counting their logs.
     """
     if filter_by == "all":
         authors = feed_authors(viewer)
@@ -174,9 +195,8 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
         authors = bucket
     else:
         raise ContractError(BAD_FEED_FILTER)
-    logs = Log.objects.with_comments().filter(logs_of(authors))
-    # The page count sums the authors' summaries instead of counting their logs.
-    return logs.order_by("-date", "-log_id").counted_by(lambda: log_count(authors))
+    logs = Log.objects.with_comments().filter(logs_of(authors)).order_by("-date", "-log_id")
+    return logs, log_count(authors)
 
 
 def exercise_types(letters: str) -> str:

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from logs.cached import invalidate
 from logs.models import Log, LogSummary
+from saintsxctf.foundation.models import rows_changed
 
-# The `start` of a user's all-time rows (logs.services.ALL_TIME_START).
+# The `start` of a user's all-time rows (logs.summaries.ALL_TIME_START).
 ALL_TIME_START = "1000-01-01"
 # Users per transaction: each chunk's statements read and write a bounded part of the tables.
 REBUILD_USERS = 100
@@ -88,5 +88,5 @@ def rebuild_summaries(*, usernames: Iterable[str] | None = None) -> int:
             for n, statement in enumerate(_statements(users_sql)):
                 cur.execute(statement, ([False] if n == 0 else []) + chunk)
                 written += cur.rowcount
-    invalidate(logs_only=True)
+    rows_changed.send(sender=LogSummary, using=connection.alias, fields=None)  # the cached aggregates
     return written

@@ -6,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from comments.models import Comment
 from comments.serializers import CommentInLogSerializer
 from logs import queries
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, ExerciseType, Log
@@ -26,13 +25,6 @@ from saintsxctf.foundation.api.parameters import PathParameter, parse_id
 from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.foundation.api.schema import envelope_schema
 from saintsxctf.foundation.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
-from saintsxctf.foundation.prepared import PreparedQuery
-
-# GET /v2/logs/<id>: compiled once (saintsxctf/foundation/prepared.py); an integer marker, as log_id is an integer.
-LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
-# ... and its live comments, newest first (the order of Log.objects.with_comments()).
-COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
-                                params=1, markers=(2_000_000_011,))
 
 LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
@@ -104,15 +96,15 @@ class LogViewSet(ContractModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single exercise log with a given unique id."""
         log = self.found_log()
-        comments = COMMENTS_OF_LOG.all(log.pk)
+        comments = queries.log_comments(log.pk)
         return self.envelope(log=LogSerializer(log).data, comments=CommentInLogSerializer(comments, many=True).data)
 
     def found_log(self) -> Log:
-        """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
-        log of the path, or the action's not-found error (a path value that is no id finds nothing, as in
-        get_object())."""
+        """get_object() for a GET of one log, through a prepared query (queries.live_log(): the most read row of the
+        API): the live log of the path, or the action's not-found error (a path value that is no id finds nothing,
+        as in get_object())."""
         pk = parse_id(self.kwargs[self.lookup_url_kwarg])
-        log = None if pk is None else LOG_BY_ID.first(pk)
+        log = None if pk is None else queries.live_log(pk)
         if log is None:
             self.fail("not_found")
         self.check_object_permissions(self.request, log)
@@ -158,8 +150,8 @@ class LogFeedViewSet(ContractViewSet):
     def feed(self, request, filter_by: str, bucket: str, limit: str, offset: str):
         """Get a list of exercise logs based on certain filters."""
         limit, offset = page_params(limit, offset)
-        logs = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
-        page = paginate(logs, limit=limit, offset=offset)
+        logs, count = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
+        page = paginate(logs, limit=limit, offset=offset, count=count)
         return Response({
             **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
             "logs": self.get_serializer(page.items, many=True).data,

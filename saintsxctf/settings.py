@@ -222,11 +222,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # ------------------------------------------------------------------------------------------------
 # Cache: Redis when REDIS_URL is set; otherwise none. State every process must agree on never lives in a
 # per-process cache: revoked sessions and throttle counts are in the database (every configuration), and the
-# aggregates (logs/cached.py) are cached only in Redis; without it they are computed on every read.
+# aggregates (saintsxctf/foundation/aggregates.py) are cached only in Redis; without it they are computed on every read.
 # ------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 # Seconds a Redis connect or command may take before the call fails (the cache then fails open, see
-# logs/cached.py); a hung Redis can never hold a request longer than a few of these.
+# saintsxctf/foundation/aggregates.py); a hung Redis can never hold a request longer than a few of these.
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 if REDIS_URL:
     CACHES = {"default": {

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from saintsxctf.foundation.api.parameters import parse_id
 from saintsxctf.foundation.auth.hashers import check_legacy_password, is_legacy_hash
-from saintsxctf.foundation.models import AliveQuerySet, AuditedModel
+from saintsxctf.foundation.models import AliveQuerySet, AllObjectsManager, AuditedModel
 
 WEEK_START_CHOICES = [("sunday", "Sunday"), ("monday", "Monday")]
 
@@ -64,7 +64,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     )
 
     objects = UserManager()
-    all_objects = models.Manager()
+    all_objects = AllObjectsManager()
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"

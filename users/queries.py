@@ -16,11 +16,11 @@ from django.db.models import (
 )
 
 from groups.models import GroupMember
-from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
 from saintsxctf.foundation import clock
+from saintsxctf.foundation.aggregates import cached
 from saintsxctf.foundation.auth.accounts import user_find  # the one account lookup, shared with sign-in
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User

@@ -15,11 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from groups.models import Group, GroupMember
-from groups.services import lock_member
-from logs.cached import invalidate
 from saintsxctf.foundation.api.errors import ContractError
 from saintsxctf.foundation.audit import audit_context
 from saintsxctf.foundation.auth.tokens import revoke_user_tokens
+from saintsxctf.foundation.locks import lock_users
 from saintsxctf.foundation.replicas.routing import note_writer
 from teams.models import Team, TeamGroup, TeamMember
 from users import emails
@@ -177,7 +176,7 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     is not in (or one that does not exist) is ignored, as the original ignored it.
     """
     username = user.username
-    lock_member(username)  # one membership change of a runner at a time: no duplicate joins, no lost leave
+    lock_users([username])  # one membership change of a runner at a time: no duplicate joins, no lost leave
     team_names = {*teams_joined, *(g["team_name"] for g in groups_joined)}
     known_teams = set(Team.objects.filter(name__in=team_names).values_list("name", flat=True))
     if team_names - known_teams:
@@ -219,7 +218,6 @@ def user_memberships_update(*, user: User, teams_joined=(), teams_left=(), group
     left = [groups[key] for key in ((g["team_name"], g["group_name"]) for g in groups_left) if key in groups]
     if left:
         GroupMember.objects.filter(user=user, group_id__in=left).soft_delete()
-    invalidate()  # queryset soft deletes above send no save signal
     return username
 
 

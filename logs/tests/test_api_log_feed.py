@@ -274,7 +274,7 @@ def test_query_count_does_not_grow_with_the_page_size(auth_client, user, feeds, 
                                                        django_assert_num_queries):
     bulk_logs(user, 60, comments_each=2)
     for limit in (10, 50):
-        clear_cache()  # the page count is cached (logs/cached.py): measure the uncached read at each size
+        clear_cache()  # the page count is cached (saintsxctf/foundation/aggregates.py): measure the uncached read at each size
         with django_assert_num_queries(FEED_QUERIES[filter_by]):
             body = auth_client.get(feed(filter_by, feeds[filter_by], limit, 0)).json()
         assert len(body["logs"]) == limit

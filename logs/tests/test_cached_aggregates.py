@@ -1,4 +1,4 @@
-"""Cached aggregates (logs/cached.py): a write through the API makes the next read fresh; reads survive a cache
+"""Cached aggregates (saintsxctf/foundation/aggregates.py): a write through the API makes the next read fresh; reads survive a cache
 outage."""
 
 from datetime import date
@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from groups import queries as group_queries
 from groups.tests.factories import GroupFactory, GroupMemberFactory
-from logs import cached
 from logs.models import Log, LogSummary
+from saintsxctf.foundation import aggregates as cached
 from saintsxctf.foundation import clock as server_clock
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 
@@ -133,7 +133,7 @@ def test_group_week_start_change_is_read_at_once(auth_client, world, clock):
 
 
 def test_summary_rebuild_is_read_at_once(auth_client, world):
-    from logs.services import log_summaries_rebuild
+    from logs.summaries import log_summaries_rebuild
 
     post_log(auth_client)
     assert group_stats(auth_client, world)["miles_all_time"] == 5  # and now cached

@@ -1,7 +1,7 @@
 """The cached aggregates stay exact when a reader runs while a writer's transaction is open (MariaDB: each
 request in its own thread and connection; skipped on SQLite, whose test database locks whole tables).
 
-The race logs/cached.py guards against: the writer bumps the data version at once; a reader then computes from
+The race saintsxctf/foundation/aggregates.py guards against: the writer bumps the data version at once; a reader then computes from
 the data as committed so far (without the write) and stores that value under the new version; the writer
 commits. Only the second bump, on commit, keeps that value from being served afterwards."""
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from groups.tests.factories import GroupFactory, GroupMemberFactory
-from logs import cached
 from logs.tests.factories import LogFactory
+from saintsxctf.foundation import aggregates as cached
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 
-from logs import services
+from logs import summaries
 from logs.models import Log, LogSummary
-from logs.services import ALL_TIME_START, log_create, log_delete, log_restore, log_soft_delete, log_update
+from logs.services import log_create, log_delete, log_restore, log_soft_delete, log_update
+from logs.summaries import ALL_TIME_START
 from logs.tests.factories import LogFactory
 from saintsxctf.operations.demo import seed_demo
 from users.tests.factories import UserFactory
@@ -106,6 +107,28 @@ def test_queryset_writes_keep_the_summaries_exact(runner):
     assert_summaries_exact()
 
 
+def test_creates_add_their_values_to_the_stored_rows(runner):
+    """A create adds to its day, month, year and all-time rows (logs/summaries.py `_add`) instead of recomputing
+    them: what it adds must be what a recomputation gives, null miles, larger names and older times included."""
+    day = date(2024, 6, 3)
+    kept = Log.objects.create(user=runner, date=day, type_id="run", miles=None, feel=5, first="Mid", last="Mid")
+    assert LogSummary.objects.get(period="d", user=runner, start=day, type_id="run").miles is None
+    assert_summaries_exact()
+    LogFactory(user=runner, date=day, type_id="run", distance=3.5, first="Zed", last="Aa",
+               time_created=kept.time_created - timedelta(days=400))
+    Log.objects.create(user=runner, date=date(2024, 6, 9), type_id="run", miles=None, feel=2, first="Aa", last="Zz")
+    assert_summaries_exact()
+    Log.objects.bulk_create([Log(user=runner, first="B", last="C", date=day + timedelta(days=k % 3), type_id="run",
+                                 feel=k, miles=k or None, deleted=k == 4) for k in range(6)])
+    assert_summaries_exact()
+    # A bulk create that may skip rows (ignore_conflicts) recomputes what it touched.
+    Log.objects.bulk_create([Log(pk=kept.pk, user=runner, first="X", last="Y", date=day, type_id="run", feel=1),
+                             Log(user=runner, first="X", last="Y", date=day, type_id="bike", feel=1)],
+                            ignore_conflicts=True)
+    assert_summaries_exact()
+    assert LogSummary.objects.get(period="a", user=runner, type_id="run").logs == 8  # 3 + 5 live of the 6
+
+
 def test_rebuild_summaries_command_recomputes_every_row(runner):
     LogFactory.create_batch(5, user=runner)
     LogSummary.objects.all().delete()
@@ -156,8 +179,9 @@ def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, us
     for history in (2, 400):
         LogFactory.create_batch(history, user=user)
         # The write's transaction is a savepoint here (SAVEPOINT and RELEASE: 2 queries) inside the test's own.
-        # caller, type, [lock, insert, day sums, stored summaries, upsert] (the created log renders as written)
-        with django_assert_num_queries(2 + 7) as create:
+        # caller, type, [lock, insert, upsert of its four rows with its values added] (the created log renders as
+        # written)
+        with django_assert_num_queries(2 + 5) as create:
             log_id = _create_through_the_api(auth_client, user)
         # caller, log, [comments, log, lock, day sums, stored summaries, delete of the day's, month's and year's
         # rows (it was their only log), upsert of all time]
@@ -170,17 +194,17 @@ def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, us
 
 def test_a_one_day_write_reads_what_the_general_path_reads():
     """The common write (one author, one day, one type) reads through queries compiled once
-    (logs/services.py _read_one_day); they answer the general path's rows."""
+    (logs/summaries.py _read_one_day); they answer the general path's rows."""
     runner = UserFactory()
     for offset in range(0, 800, 7):
         LogFactory(user=runner, date=date(2022, 1, 3) + timedelta(days=offset), type_id="run" if offset % 2 else "bike")
     LogFactory.create_batch(3, user=runner, date=date(2023, 5, 17), type_id="run")
     LogFactory(user=UserFactory(), date=date(2023, 5, 17), type_id="run")
     for day, kind in [(date(2023, 5, 17), "run"), (date(2022, 12, 31), "bike"), (date(2024, 2, 29), "swim")]:
-        day_rows, stored_rows = services._read_one_day(runner.username, day, kind)
+        day_rows, stored_rows = summaries._read_one_day(runner.username, day, kind)
         general = Q(user_id=runner.username, date__in=[day], type_id__in=[kind])
-        assert day_rows == list(services._summed_rows(LogSummary.DAY, general))
-        expected = LogSummary.objects.filter(services._stored_scope(runner.username, {day}, {kind}))
+        assert day_rows == list(summaries._summed_rows(LogSummary.DAY, general))
+        expected = LogSummary.objects.filter(summaries._stored_scope(runner.username, {day}, {kind}))
         assert sorted(stored_rows, key=lambda row: row["id"]) == \
-            sorted(expected.values(*services.STORED_FIELDS), key=lambda row: row["id"])
-    assert len(services._read_one_day(runner.username, date(2023, 5, 17), "run")[1]) > 3  # days, months, years
+            sorted(expected.values(*summaries.STORED_FIELDS), key=lambda row: row["id"])
+    assert len(summaries._read_one_day(runner.username, date(2023, 5, 17), "run")[1]) > 3  # days, months, years

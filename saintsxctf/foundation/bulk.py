@@ -3,11 +3,14 @@
 `bulk_create` compiles every value through the ORM's SQL compiler, which was most of the time spent writing a
 million logs. This writes the same rows with one `executemany` per call (mysqlclient turns it into one multi-row
 INSERT; sqlite3 runs it in C), converting only the values the driver cannot take as they are (dates, durations,
-binary) through each field's own `get_db_prep_save`. No signals, no `save()`, no returned ids: callers stamp the
-audit columns and set explicit ids where they need them.
+binary) through each field's own `get_db_prep_save`. No `save()`, no post_save, no returned ids: callers stamp the
+audit columns and set explicit ids where they need them. Each call sends one `rows_changed` (saintsxctf/foundation/models.py),
+as a queryset's `bulk_create` does, so what watches the model (the cached aggregates) hears of it.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from saintsxctf.foundation.models import rows_changed
 
 # Fields whose Python values the database driver cannot take as they are.
 CONVERTED_FIELDS = (models.DateField, models.TimeField, models.DurationField, models.BinaryField, models.DecimalField)
@@ -50,4 +53,5 @@ def bulk_insert(model: type[models.Model], rows, *, with_pk: bool = True, using:
                   for values in rows]
     with db.cursor() as cur:
         cur.executemany(sql, params)
+    rows_changed.send(sender=model, using=using, fields=None)
     return len(rows)

@@ -7,10 +7,10 @@ the pool for each command), so this client keeps one per pool.
 
 A hung or unreachable Redis must not hold requests: every call has connect and read timeouts
 (`REDIS_TIMEOUT`, settings), and after a call fails the client fails every call at once for `BREAKER_SECONDS`
-(in this process) instead of waiting out the timeout again. Callers treat a failure as a miss (logs/cached.py),
+(in this process) instead of waiting out the timeout again. Callers treat a failure as a miss (saintsxctf/foundation/aggregates.py),
 so while Redis is away the API answers normally, computing what it would have read.
 
-Invalidations (logs/cached.py `_bump`) pass the breaker (`bypassing_breaker()`): a write must try to bump the data
+Invalidations (saintsxctf/foundation/aggregates.py `_bump`) pass the breaker (`bypassing_breaker()`): a write must try to bump the data
 version even while this process's breaker is open, or another process, whose Redis calls work, would go on
 serving values cached before the write. A bump to a Redis that really is away still costs one timeout.
 """
@@ -71,10 +71,19 @@ class PooledClientRedisCacheClient(RedisCacheClient):
     def reset_breaker(self) -> None:
         self._down_until = 0.0
 
+    def incr_or_start(self, key, start: int) -> int:
+        """INCR `key`, set to `start` first when it is missing, in one round trip (Django's `incr` asks whether the
+        key exists first: two round trips, and a miss costs a third)."""
+        pipe = self.get_client(key, write=True).pipeline(transaction=False)
+        pipe.set(key, start, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1]
+
 
 for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many",
               "clear"):
     setattr(PooledClientRedisCacheClient, _name, _guarded(getattr(RedisCacheClient, _name)))
+PooledClientRedisCacheClient.incr_or_start = _guarded(PooledClientRedisCacheClient.incr_or_start)
 
 
 class SharedRedisCache(RedisCache):
@@ -83,3 +92,7 @@ class SharedRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClientRedisCacheClient
+
+    def incr_or_start(self, key, start: int, version=None) -> int:
+        """The counter `key` plus one; a missing counter starts from `start` (saintsxctf/foundation/aggregates.py's bumps)."""
+        return self._cache.incr_or_start(self.make_and_validate_key(key, version=version), start)

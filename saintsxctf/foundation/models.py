@@ -1,12 +1,42 @@
-"""Shared model machinery: audit columns and soft delete, set in one place for every table."""
+"""Shared model machinery: audit columns and soft delete, set in one place for every table, and the signal of
+writes that pass `save()` and `delete()` by."""
 
 from django.db import models
+from django.db.models.signals import ModelSignal
 from django.utils import timezone
 
 from saintsxctf.foundation.audit import current_app, current_user
 
+# Rows of `sender` were written by a statement that sends no post_save or post_delete: a queryset's `update()`
+# (`fields`: the names it set), `bulk_create()` or `bulk_update()`, or `saintsxctf.foundation.bulk.bulk_insert()` (`fields`
+# None: any). With Django's post_save and post_delete it covers every ORM write of a model whose managers are
+# announcing (the cached aggregates, saintsxctf/foundation/aggregates.py, listen to all three). `using`: the database alias.
+rows_changed = ModelSignal(use_caching=True)
 
-class AliveQuerySet(models.QuerySet):
+
+class AnnouncingQuerySet(models.QuerySet):
+    """A queryset whose multi-row writes send `rows_changed` (when they wrote a row)."""
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        if count:
+            rows_changed.send(sender=self.model, using=self.db, fields=frozenset(kwargs))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            rows_changed.send(sender=self.model, using=self.db, fields=None)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        if count:
+            rows_changed.send(sender=self.model, using=self.db, fields=frozenset(fields))
+        return count
+
+
+class AliveQuerySet(AnnouncingQuerySet):
     def alive(self):
         return self.filter(deleted=False)
 

@@ -10,6 +10,10 @@ and the query-count header still see it), applies the backend's converters and b
 Model querysets (no select_related or extra columns; annotations become attributes) give instances; `values()` querysets,
 annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date as
 the text every backend adapts a date to (a lookup that rewrites it, such as `__icontains`, is refused).
+
+Where they live: beside the reads and writes they serve, never in views or serializers: an app's `queries.py`
+(a log and its comments, a user by name or email) and its write-side modules (the summary engine's reads,
+logs/summaries.py; the user-row lock, saintsxctf/foundation/locks.py; the token's user, saintsxctf/foundation/auth/tokens.py).
 """
 
 from collections.abc import Callable

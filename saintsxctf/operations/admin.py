@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from groups.models import GroupMember
-from logs.cached import invalidate
 from saintsxctf.foundation.audit import current_app, current_user
 from saintsxctf.foundation.models import OutgoingMail
 
@@ -51,12 +50,10 @@ def runners_of(group_ids):
 
 
 def audited_update(queryset, **changes) -> int:
-    """One UPDATE that also records who changed the rows (the admin's bulk actions). A queryset update sends
-    no signals, so the cached aggregates are invalidated here."""
-    count = queryset.update(**changes, modified_date=timezone.now(), modified_user=current_user(),
-                            modified_app=current_app())
-    invalidate()
-    return count
+    """One UPDATE that also records who changed the rows (the admin's bulk actions). The cached aggregates hear
+    of it as of any queryset update (saintsxctf/foundation/aggregates.py)."""
+    return queryset.update(**changes, modified_date=timezone.now(), modified_user=current_user(),
+                           modified_app=current_app())
 
 
 def log_admin_changes(request, objects, message: str) -> None:
@@ -76,14 +73,12 @@ def log_admin_changes(request, objects, message: str) -> None:
 @admin.action(description="Soft delete the selected rows", permissions=["soft_delete"])
 def soft_delete_selected(modeladmin, request, queryset):
     count = queryset.soft_delete()
-    invalidate()
     modeladmin.message_user(request, f"Soft deleted {count} row(s).")
 
 
 @admin.action(description="Restore the selected soft-deleted rows", permissions=["soft_delete"])
 def restore_selected(modeladmin, request, queryset):
     count = queryset.update(deleted=False, deleted_date=None, deleted_user=None, deleted_app=None)
-    invalidate()
     modeladmin.message_user(request, f"Restored {count} row(s).")
 
 

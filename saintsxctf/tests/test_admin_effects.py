@@ -28,7 +28,7 @@ def xc():
 
 
 def members(squad_):
-    """The group's member list through the API (cached: logs/cached.py), as a runner of the group reads it."""
+    """The group's member list through the API (cached: saintsxctf/foundation/aggregates.py), as a runner of the group reads it."""
     resp = client_for(squad_.runner).get(reverse("groups:group-members", kwargs={"group_id": squad_.group.pk}))
     assert resp.status_code == 200
     return {row["username"]: (row["status"], row["user"]) for row in resp.json()["group_members"]}

@@ -252,7 +252,7 @@ def test_marking_viewed_while_soft_deleting_one_notification(transactional_db):
 def test_first_logs_of_a_day_created_at_once_keep_the_summaries_exact(alumni):
     """Concurrent first logs of one author on one day: no duplicate summary row (a 500), and exact sums."""
     from logs.models import ExerciseType, LogSummary
-    from logs.services import log_summaries_rebuild
+    from logs.summaries import log_summaries_rebuild
 
     ExerciseType.objects.get_or_create(type="run")  # an earlier transactional test's flush removed it
     client = client_for(alumni["runner"])

@@ -105,7 +105,7 @@ def test_an_open_breaker_still_lets_writes_invalidate(settings, aggregate_cache)
     other processes, whose Redis calls work, must not go on serving what was cached before the write."""
     if not settings.REDIS_URL:
         pytest.skip("the breaker belongs to the Redis cache")
-    from logs import cached
+    from saintsxctf.foundation import aggregates as cached
     from saintsxctf.foundation.cache import CacheUnavailable
 
     version = cached.data_version()

@@ -282,7 +282,7 @@ def test_import_leaves_exact_log_summaries(legacy):
 
 def test_member_lists_read_before_the_import_are_fresh_after_it(legacy):
     """Member lists are cached (groups/views.py rendered_members()). The importer writes people with bulk
-    inserts, past the model signals; it bumps the cache version itself."""
+    inserts, which announce themselves (saintsxctf/foundation/bulk.py, saintsxctf/foundation/aggregates.py)."""
     client = APIClient()
     client.force_authenticate(User(username="reader"))
     url = reverse("groups:group-members", kwargs={"group_id": 1})

@@ -157,8 +157,7 @@ def test_command_refuses_bad_scales(args):
 
 def test_member_lists_read_before_seeding_are_fresh_after_it():
     """Member lists are cached (groups/views.py rendered_members()). The seeder writes memberships with bulk
-    inserts, past the model signals, in the transaction that creates the groups: that creation's bump on commit
-    covers them."""
+    creates, which announce themselves like any queryset write (saintsxctf/foundation/aggregates.py)."""
     client = APIClient()
     client.force_authenticate(User(username="reader"))
     url = reverse("groups:group-membership",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from logs.services import log_summaries_rebuild
+from logs.summaries import log_summaries_rebuild
 
 
 class Command(BaseCommand):

@@ -22,10 +22,10 @@ import MySQLdb.cursors
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
-from logs.cached import invalidate
 from logs.models import Log
 from logs.rebuild import rebuild_summaries
 from saintsxctf.foundation.bulk import bulk_insert
+from saintsxctf.foundation.models import rows_changed
 from saintsxctf.operations.legacy.mapping import TABLES, TableMap
 from saintsxctf.operations.legacy.sqlcopy import CopyPlan, plan_for
 
@@ -154,13 +154,12 @@ class LegacyImporter:
                 conn.close()
         self.reset_sequences()
         if any(table_map.model is Log for table_map in self.maps):
-            # Logs went in with bulk inserts, past the model layer that keeps the summaries.
+            # Logs went in with bulk inserts and copies, past the summary engine (logs/summaries.py): rebuild.
             started = time.monotonic()
             rows = rebuild_summaries()
             seconds = time.monotonic() - started
             self.report.summary_rows, self.report.summary_seconds = rows, seconds
             self.say(f"summaries: {rows} rows in {seconds:.1f}s{rate(rows, seconds)}")
-        invalidate()  # users, groups and memberships went in past the model signals too
         return self.report
 
     def import_table(self, conn, table_map: TableMap, schema: tuple[str, str] | None = None):
@@ -308,6 +307,8 @@ class LegacyImporter:
         """One INSERT ... SELECT of the legacy rows matching `where`, in its own transaction; the rows written."""
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(plan.insert_sql(where), [*plan.params, *params])
+            if cur.rowcount:  # as bulk_insert does: what watches the table (the cached aggregates) hears of it
+                rows_changed.send(sender=plan.table_map.model, using=connection.alias, fields=None)
             return cur.rowcount
 
     # -- one batch ---------------------------------------------------------------------------------------

@@ -1,0 +1,424 @@
+"""The summary engine: where every log write updates the log summaries (`LogSummary`), in one place.
+
+`LogSummary` is a materialized table (a runner's logs summed per day, month, year and all time) that statistics,
+leaderboards, range views and feed page counts read instead of the logs. It must never drift from the logs, so it
+is kept in the transaction of every log write, whoever writes: the services (logs/services.py), the admin, a
+queryset update in a shell, a data migration. Every such write goes through one protocol, `write_logs()`:
+
+1. lock the authors the write touches (`saintsxctf.foundation.locks.lock_users`: their user rows, sorted, one statement);
+2. write (the `save()`, `UPDATE`, `DELETE` or `INSERT` the caller asked for);
+3. refresh the touched days, and the months, years and all time holding them, from the logs (`_refresh`); a
+   create, which can only add to them, adds its values in one upsert instead (`_add`);
+4. mark the cached aggregates stale (once per write).
+
+The write hooks of `logs.models` (`Log.save()`, `delete()`, `soft_delete()`, and `LogQuerySet.update()`,
+`delete()`, `bulk_create()`) are one-line calls to the functions below, which only say which (author, day, type)
+keys a write touches. This is the project's one exception to "no logic in save()" (shared/STYLE.md rule 2): a
+service alone could not keep the table exact, because the admin and any queryset write bypass services. The
+models cannot import this module (it reads their models), so `LogsConfig.ready()` plugs it in as `Log.summaries`.
+
+Bulk writers that go past the ORM rebuild the summaries of what they wrote instead: seed_demo through
+`log_summaries_rebuild()` below (also `manage.py rebuild_summaries`), the legacy importer through the set-based
+rebuild in SQL (logs/rebuild.py).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import partial
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import TruncMonth, TruncYear
+
+from logs.models import SUMMARIZED_FIELDS, Log, LogSummary
+from saintsxctf.foundation.locks import lock_users
+from saintsxctf.foundation.models import rows_changed
+from saintsxctf.foundation.prepared import PreparedQuery
+
+# The `start` of a user's all-time summary rows.
+ALL_TIME_START = date(1000, 1, 1)
+# Each period is summed from the one before it: days from logs, months from days, years from months, all time
+# from years, so refreshing one log's summaries reads a bounded number of rows whatever the history length.
+PERIODS = (LogSummary.DAY, LogSummary.MONTH, LogSummary.YEAR, LogSummary.ALL)
+SUMMARY_BATCH = 5000
+# (author, day, type) of a log: the key of the day summary it counts in.
+KEY_FIELDS = ("user_id", "date", "type_id")
+
+
+# -- the protocol ---------------------------------------------------------------------------------------------
+def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Callable[[], Iterable[tuple]] | None = None,
+               added: list[Log] | None = None, using: str = DEFAULT_DB_ALIAS):
+    """`write()` inside the protocol; returns what it returns.
+
+    `touched`: the (author, day, type) keys the write changes, known before it (the rows as they were, and as
+    they will be). A key with day None only names an author to lock (a queryset update that moves logs to
+    another author). `touched_after()`: keys only known once the write ran (the rows a queryset update changed,
+    as they are now); their authors must be among those of `touched`. `added`: when the write only inserts
+    these logs (a create), their values are added to the summaries (`_add`) instead of recomputing the days.
+    """
+    touched = list(touched)
+    with transaction.atomic(using=using, savepoint=False):
+        lock_users((user_id for user_id, _, _ in touched), using=using)
+        result = write()
+        if added is not None and connections[using].vendor in UPSERT_SQL:
+            changed = _add(added, using)
+        else:
+            if touched_after is not None:
+                touched += touched_after()
+            keys = summary_keys(touched)
+            changed = bool(keys)
+            if keys:
+                _refresh(keys)
+        if changed:
+            rows_changed.send(sender=LogSummary, using=using, fields=None)  # the cached aggregates (watched)
+    return result
+
+
+def log_key(log: Log) -> tuple:
+    return log.user_id, log.date, log.type_id
+
+
+def _written_db(logs) -> str:
+    """The database a write of `logs` (a log, or a queryset of logs) goes to, as Django's own write picks it: the
+    router's write database (the primary, also for a row read from a replica), unless the queryset names one."""
+    if isinstance(logs, Log):
+        return router.db_for_write(Log, instance=logs)
+    return logs._db or router.db_for_write(logs.model, **logs._hints)
+
+
+def save(log: Log, write: Callable) -> None:
+    """`Log.save()`: the author's old and new day (an edit can move a log to another day or type); a new log's
+    values are added to its day's summaries."""
+    using = _written_db(log)
+    if log._state.adding:
+        write_logs(write, touched=[log_key(log)], added=[log], using=using)
+        return
+    before = list(Log.all_objects.using(using).filter(pk=log.pk).values_list(*KEY_FIELDS))
+    write_logs(write, touched=[*before, log_key(log)], using=using)
+
+
+def delete(log: Log, write: Callable):
+    """`Log.delete()` and `Log.soft_delete()`: the log's day."""
+    return write_logs(write, touched=[log_key(log)], using=_written_db(log))
+
+
+def update(logs, changes: dict, write: Callable) -> int:
+    """`LogQuerySet.update(**changes)`: the days of the rows as they were and as they are after the update."""
+    if not SUMMARIZED_FIELDS & changes.keys():
+        return write()
+    using = _written_db(logs)
+    rows = list(logs.using(using).order_by().values_list("pk", *KEY_FIELDS))
+    touched = [key for _, *key in rows]
+    new_author = changes.get("user_id", changes.get("user"))
+    if new_author is not None:  # locked with the others, before the write
+        touched.append((getattr(new_author, "username", new_author), None, None))
+    after = Log.all_objects.using(using).filter(pk__in=[pk for pk, *_ in rows])
+    return write_logs(write, touched=touched, touched_after=partial(after.values_list, *KEY_FIELDS), using=using)
+
+
+def delete_many(logs, write: Callable):
+    """`LogQuerySet.delete()`: the days of the deleted rows."""
+    using = _written_db(logs)
+    return write_logs(write, touched=logs.using(using).order_by().values_list(*KEY_FIELDS), using=using)
+
+
+def create_many(logs, objs: list, options: dict, write: Callable):
+    """`LogQuerySet.bulk_create(objs, **options)`: the new rows' values are added to their days' summaries
+    (recomputed instead when a conflict option may have skipped or changed rows)."""
+    plain = not (options.get("ignore_conflicts") or options.get("update_conflicts"))
+    return write_logs(write, touched=[log_key(log) for log in objs], added=objs if plain else None,
+                      using=_written_db(logs))
+
+
+# -- summing ---------------------------------------------------------------------------------------------------
+def period_start(period: str, day: date) -> date:
+    """The first day of the `period` holding `day`."""
+    if period == LogSummary.DAY:
+        return day
+    if period == LogSummary.MONTH:
+        return day.replace(day=1)
+    if period == LogSummary.YEAR:
+        return day.replace(month=1, day=1)
+    return ALL_TIME_START
+
+
+def period_end(period: str, start: date) -> date:
+    """The first day after the month or year starting on `start`."""
+    if period == LogSummary.YEAR:
+        return start.replace(year=start.year + 1)
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+
+
+SUMMARY_SUMS = {"miles": Sum("miles"), "feel": Sum("feel"), "first": Max("first"), "last": Max("last")}
+SUMMARY_VALUES = ("logs", "miles", "feel", "first", "last", "newest")
+
+
+def _summed_rows(period: str, users: Q):
+    """Every summary row of `period` of `users`, summed in SQL from the period below it (logs for days).
+
+    The rebuild sums every period this way; a single write sums only its days this way and the periods above
+    them in Python (`_refresh`).
+    """
+    if period == LogSummary.DAY:
+        return Log.objects.filter(users).order_by().values("user_id", "type_id", start=F("date")).annotate(
+            logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)
+    source = LogSummary.objects.filter(users, period=PERIODS[PERIODS.index(period) - 1]).order_by()
+    if period == LogSummary.ALL:
+        rows = source.values("user_id", "type_id")
+    else:
+        trunc = TruncMonth if period == LogSummary.MONTH else TruncYear
+        rows = source.values("user_id", "type_id", period_start=trunc("start"))
+    return rows.annotate(logs=Sum("logs"), newest=Max("newest"), **SUMMARY_SUMS)
+
+
+def _write_summaries(period: str, rows) -> None:
+    batch = []
+    for row in rows.iterator(chunk_size=SUMMARY_BATCH):
+        start = _as_date(row.get("start") or row.get("period_start") or ALL_TIME_START)
+        batch.append(LogSummary(
+            period=period, user_id=row["user_id"], start=start, type_id=row["type_id"], logs=row["logs"],
+            miles=row["miles"], feel=row["feel"] or 0, first=row["first"] or "", last=row["last"] or "",
+            newest=row["newest"],
+        ))
+        if len(batch) >= SUMMARY_BATCH:
+            LogSummary.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        LogSummary.objects.bulk_create(batch)
+
+
+def _as_date(value) -> date:
+    """A log's date as a `date` (an unsaved or just-saved log may hold the text a caller gave it)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
+
+
+def summary_keys(rows) -> dict[str, set[tuple[date, str]]]:
+    """{username: {(date, type)}} of (username, date, type) triples: the summary days a write touches."""
+    keys: dict[str, set[tuple[date, str]]] = {}
+    for user_id, day, type_id in rows:
+        if day is not None:
+            keys.setdefault(user_id, set()).add((_as_date(day), type_id))
+    return keys
+
+
+def _combined(rows: Iterable[dict]) -> dict:
+    """The summary values of a period from the rows of the periods it is made of (`_add_values`)."""
+    total = {"logs": 0, "miles": None, "feel": 0, "first": "", "last": "", "newest": None}
+    for row in rows:
+        _add_values(total, row)
+    return total
+
+
+def _refreshed(stored: dict[tuple, dict], fresh_days: dict[tuple, dict], days: set[date]) -> dict[tuple, dict]:
+    """One user's summary rows of `types` after their `days` were recomputed (`fresh_days`), keyed
+    (period, start, type).
+
+    `stored` holds the rows of `types` a refresh reads: the days of the months holding `days`, the months of
+    their years, every year and all time. Months, years and all time are summed from the period below.
+    """
+    rows = {key: row for key, row in stored.items() if not (key[0] == LogSummary.DAY and key[1] in days)}
+    rows.update(fresh_days)
+    for period in PERIODS[1:]:
+        below = PERIODS[PERIODS.index(period) - 1]
+        starts = {period_start(period, day) for day in days}
+        groups: dict[tuple, list[dict]] = {}
+        for (row_period, start, type_id), row in rows.items():
+            if row_period == below and period_start(period, start) in starts:
+                groups.setdefault((period, period_start(period, start), type_id), []).append(row)
+        rows = {key: row for key, row in rows.items() if not (key[0] == period and key[1] in starts)}
+        rows.update({key: _combined(parts) for key, parts in groups.items()})
+    return rows
+
+
+def _stored_scope(user_id: str, days: set[date], types: set[str]) -> Q:
+    """The summary rows a refresh of `user_id`'s `days` of `types` reads (see `_refreshed`)."""
+    bounds = [(below, start, period_end(period, start))
+              for period, below in ((LogSummary.MONTH, LogSummary.DAY), (LogSummary.YEAR, LogSummary.MONTH))
+              for start in sorted({period_start(period, day) for day in days})]
+    return _scope(user_id, sorted(types), bounds)
+
+
+def _scope(user_id: str, types: list[str], bounds: list[tuple[str, date, date]]) -> Q:
+    """`user_id`'s rows of `types`: every year and all time, and the (period, first start, end) `bounds`."""
+    scope = Q(period__in=[LogSummary.YEAR, LogSummary.ALL])
+    for period, start, end in bounds:
+        scope |= Q(period=period, start__gte=start, start__lt=end)
+    return Q(user_id=user_id, type_id__in=types) & scope
+
+
+STORED_FIELDS = ("id", "user_id", "period", "start", "type_id", *SUMMARY_VALUES)
+
+# The queries of the common write, one author's one day of one exercise type, compiled once
+# (saintsxctf/foundation/prepared.py): built through the ORM they took longer than the database took to answer them, inside
+# the author's lock, where every other write of that author waits. Markers: dates no summary holds.
+_MARKER_DAYS = [date(1001, 1, n) for n in range(1, 6)]
+ONE_DAY_SUMS = PreparedQuery(
+    lambda user_id, day, type_id: _summed_rows(LogSummary.DAY, Q(user_id=user_id, date__in=[day], type_id__in=[type_id])),
+    3, markers=("\x00user\x00", _MARKER_DAYS[0], "\x00type\x00"))
+ONE_DAY_STORED = PreparedQuery(
+    lambda user_id, type_id, month, next_month, year, next_year: LogSummary.objects.filter(
+        _scope(user_id, [type_id], [(LogSummary.DAY, month, next_month), (LogSummary.MONTH, year, next_year)]),
+    ).values(*STORED_FIELDS),
+    6, markers=("\x00user\x00", "\x00type\x00", *_MARKER_DAYS[1:]))
+
+
+def _read_one_day(user_id: str, day: date, type_id: str) -> tuple[list[dict], list[dict]]:
+    """(day sums, stored rows) of one author's one day of one type, as the general path reads them."""
+    month, year = period_start(LogSummary.MONTH, day), period_start(LogSummary.YEAR, day)
+    return (ONE_DAY_SUMS.rows(user_id, day, type_id),
+            ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month),
+                                year, period_end(LogSummary.YEAR, year)))
+
+
+REFRESH_USERS = 50
+
+
+def _refresh(keys: dict[str, set[tuple[date, str]]]) -> None:
+    """Recompute the summary rows of each user's (day, type) pairs (`summary_keys`), and of the months, years
+    and all time holding them. The caller holds the users' locks (`write_logs`).
+
+    Days are summed from the logs (one query), the rest in Python from the stored rows of the period below
+    (one query), and only rows that changed are written (an upsert and, when rows vanish, a delete). Only the
+    types written are read, so a write costs the same few queries and rows whatever the history length.
+    """
+    users = sorted(user_id for user_id, pairs in keys.items() if pairs)
+    for k in range(0, len(users), REFRESH_USERS):
+        _refresh_users({user_id: keys[user_id] for user_id in users[k:k + REFRESH_USERS]})
+
+
+def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
+    days = {user_id: {day for day, _ in pairs} for user_id, pairs in keys.items()}
+    types = {user_id: {type_id for _, type_id in pairs} for user_id, pairs in keys.items()}
+    fresh: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
+    pairs = [(user_id, pair) for user_id, user_pairs in keys.items() for pair in user_pairs]
+    if len(pairs) == 1:  # the common write: queries compiled once
+        user_id, (day, type_id) = pairs[0]
+        day_rows, stored_rows = _read_one_day(user_id, day, type_id)
+    else:
+        day_scope = stored_scope = Q()
+        for user_id in keys:
+            day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
+            stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
+        day_rows = _summed_rows(LogSummary.DAY, day_scope)
+        stored_rows = LogSummary.objects.filter(stored_scope).values(*STORED_FIELDS)
+    for row in day_rows:
+        fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["start"]), row["type_id"])] = {
+            "logs": row["logs"], "miles": row["miles"], "feel": int(row["feel"] or 0),
+            "first": row["first"] or "", "last": row["last"] or "", "newest": row["newest"],
+        }
+    stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
+    ids: dict[tuple, int] = {}
+    for row in stored_rows:
+        key = (row["period"], _as_date(row["start"]), row["type_id"])
+        stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
+        ids[(row["user_id"], *key)] = row["id"]
+
+    changed, vanished = [], []
+    for user_id in keys:
+        rows = _refreshed(stored[user_id], fresh[user_id], days[user_id])
+        for key, row in rows.items():
+            if stored[user_id].get(key) != row:
+                period, start, type_id = key
+                changed.append(LogSummary(period=period, user_id=user_id, start=start, type_id=type_id, **row))
+        vanished += [ids[(user_id, *key)] for key in stored[user_id].keys() - rows.keys()]
+    if vanished:
+        LogSummary.objects.filter(id__in=vanished).delete()
+    if changed:
+        target = ["period", "user", "start", "type"] if connection.features.supports_update_conflicts_with_target \
+            else None
+        LogSummary.objects.bulk_create(changed, update_conflicts=True, unique_fields=target,
+                                       update_fields=list(SUMMARY_VALUES))
+
+
+# -- adding new logs (deltas) -------------------------------------------------------------------------------------
+# A create only adds to its day, month, year and all-time rows: logs + 1, miles + miles, feel + feel, the larger of
+# the names and times. One upsert of those four rows, under the author's lock, replaces the two reads and the
+# Python of a recomputation (`_refresh`); what a removal or an edit leaves (a MAX that shrinks, miles that become
+# null, a row that vanishes) cannot be subtracted, so those writes recompute. Per backend: MySQL/MariaDB and SQLite
+# (another backend recomputes).
+_ADD_COLUMNS = ("period", "user", "start", "type", "logs", "miles", "feel", "first", "last", "newest")
+UPSERT_SQL = {
+    "mysql": ("ON DUPLICATE KEY UPDATE {logs} = {logs} + VALUES({logs}), "
+              "{miles} = CASE WHEN VALUES({miles}) IS NULL THEN {miles} WHEN {miles} IS NULL THEN VALUES({miles}) "
+              "ELSE {miles} + VALUES({miles}) END, {feel} = {feel} + VALUES({feel}), "
+              "{first} = GREATEST({first}, VALUES({first})), {last} = GREATEST({last}, VALUES({last})), "
+              "{newest} = CASE WHEN VALUES({newest}) IS NULL THEN {newest} WHEN {newest} IS NULL THEN VALUES({newest}) "
+              "ELSE GREATEST({newest}, VALUES({newest})) END"),
+    "sqlite": ("ON CONFLICT ({period}, {user}, {start}, {type}) DO UPDATE SET {logs} = {logs} + excluded.{logs}, "
+               "{miles} = CASE WHEN excluded.{miles} IS NULL THEN {miles} WHEN {miles} IS NULL THEN excluded.{miles} "
+               "ELSE {miles} + excluded.{miles} END, {feel} = {feel} + excluded.{feel}, "
+               "{first} = max({first}, excluded.{first}), {last} = max({last}, excluded.{last}), "
+               "{newest} = CASE WHEN excluded.{newest} IS NULL THEN {newest} WHEN {newest} IS NULL THEN excluded.{newest} "
+               "ELSE max({newest}, excluded.{newest}) END"),
+}
+ADD_BATCH = 1000
+
+
+def _add(logs: Iterable[Log], using: str) -> bool:
+    """Add the live `logs` (just inserted) to their summary rows; whether any row changed."""
+    rows: dict[tuple, dict] = {}
+    for log in logs:
+        if log.deleted:
+            continue
+        day = _as_date(log.date)
+        for period in PERIODS:
+            row = rows.setdefault((period, log.user_id, period_start(period, day), log.type_id), {
+                "logs": 0, "miles": None, "feel": 0, "first": "", "last": "", "newest": None})
+            _add_values(row, {"logs": 1, "miles": log.miles, "feel": log.feel, "first": log.first or "",
+                              "last": log.last or "", "newest": log.time_created})
+    if not rows:
+        return False
+    db = connections[using]
+    fields = [LogSummary._meta.get_field(name) for name in _ADD_COLUMNS]
+    names = {name: db.ops.quote_name(field.column) for name, field in zip(_ADD_COLUMNS, fields, strict=True)}
+    head = f"INSERT INTO {db.ops.quote_name(LogSummary._meta.db_table)} ({', '.join(names.values())}) VALUES "
+    tail = " " + UPSERT_SQL[db.vendor].format(**names)
+    placeholder = f"({', '.join(['%s'] * len(fields))})"
+    items = sorted(rows.items())  # one order of row locks for every writer
+    with db.cursor() as cursor:
+        for k in range(0, len(items), ADD_BATCH):
+            batch = items[k:k + ADD_BATCH]
+            params = []
+            for key, values in batch:
+                for field, value in zip(fields, (*key, *(values[name] for name in SUMMARY_VALUES)), strict=True):
+                    params.append(field.get_db_prep_save(value, db))
+            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
+    return True
+
+
+def _add_values(row: dict, log: dict) -> None:
+    """Add one log's (or row's) values to a summary row (SUM, MAX; null miles stay null unless some has miles)."""
+    row["logs"] += log["logs"]
+    row["feel"] += log["feel"]
+    if log["miles"] is not None:
+        row["miles"] = log["miles"] if row["miles"] is None else row["miles"] + log["miles"]
+    row["first"], row["last"] = max(row["first"], log["first"]), max(row["last"], log["last"])
+    if log["newest"] is not None and (row["newest"] is None or log["newest"] > row["newest"]):
+        row["newest"] = log["newest"]
+
+
+REBUILD_USERS = 50
+
+
+def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
+    """Recompute every summary row (of `usernames` only, when given) from the logs; returns the rows written.
+
+    Users go in chunks (each chunk one transaction), so each GROUP BY stays small whatever the table size.
+    """
+    if usernames is None:
+        names = sorted(set(Log.all_objects.order_by().values_list("user_id", flat=True).distinct())
+                       | set(LogSummary.objects.order_by().values_list("user_id", flat=True).distinct()))
+    else:
+        names = sorted(set(usernames))
+    written = 0
+    for k in range(0, len(names), REBUILD_USERS):
+        chunk = Q(user_id__in=names[k:k + REBUILD_USERS])
+        with transaction.atomic():
+            LogSummary.objects.filter(chunk).delete()
+            for period in PERIODS:
+                _write_summaries(period, _summed_rows(period, chunk))
+            written += LogSummary.objects.filter(chunk).count()
+            rows_changed.send(sender=LogSummary, using=DEFAULT_DB_ALIAS, fields=None)
+    return written
