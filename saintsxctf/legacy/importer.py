@@ -27,7 +27,7 @@ from logs.models import Log
 from logs.rebuild import rebuild_summaries
 from saintsxctf.bulk import bulk_insert
 from saintsxctf.legacy.mapping import TABLES, TableMap
-from saintsxctf.legacy.sqlcopy import CopyPlan, plan_for
+from saintsxctf.legacy.sqlcopy import CopyPlan, lookups_by_key, plan_for
 
 BATCH_SIZE = 5000
 CHUNK_SIZE = 100_000  # legacy keys per INSERT ... SELECT (and per transaction) on a shared server
@@ -180,7 +180,8 @@ class LegacyImporter:
         selected = [(f, table_map.column_for(f)) for f in fields if table_map.column_for(f) in columns]
         plan = plan_for(table_map, *schema, columns) if schema else None
         if plan is not None and self.readable(plan):
-            self.copy_in_sql(conn, plan, selected, result)
+            with lookups_by_key():
+                self.copy_in_sql(conn, plan, selected, result)
         else:
             for rows in self.batches(conn, table_map, [column for _, column in selected]):
                 self.write_batch(table_map, selected, rows, result)
