@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from saintsxctf.cache import CacheUnavailable, bypassing_breaker
+from saintsxctf.replicas.routing import on_primary
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,10 @@ def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True, keep=No
         hit = None
     if hit is not None:
         return hit
-    value = compute()
+    # From the primary: a replica behind the version just read would store a stale value under it
+    # (saintsxctf/replicas).
+    with on_primary():
+        value = compute()
     if keep is not None and not keep(value):
         return value
     try:

@@ -15,7 +15,7 @@ the text every backend adapts a date to (a lookup that rewrites it, such as `__i
 from collections.abc import Callable
 from datetime import date
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models import QuerySet
 
 
@@ -32,6 +32,7 @@ class PreparedQuery:
         if len(set(self.markers)) != params:
             raise TypeError("a PreparedQuery needs one distinct marker per parameter")
         self._compiled: dict[str, tuple] = {}
+        self._model = None
 
     def _slot(self, value) -> tuple[int, bool] | None:
         """(marker index, as text) of a compiled parameter that is a marker: as given, or, for a date marker, as
@@ -69,20 +70,24 @@ class PreparedQuery:
         self._compiled[using] = compiled
         return compiled
 
-    def first(self, *values, using: str = DEFAULT_DB_ALIAS):
+    def first(self, *values, using: str | None = None):
         """The first row as a model instance, or None."""
         rows = self._run(values, using, many=False, as_rows=False)
         return rows[0] if rows else None
 
-    def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
+    def all(self, *values, using: str | None = None) -> list:
         """Every row, as model instances in the queryset's order."""
         return self._run(values, using, many=True, as_rows=False)
 
-    def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    def rows(self, *values, using: str | None = None) -> list[dict]:
         """Every row of a `values()` queryset, as the dicts `values()` gives."""
         return self._run(values, using, many=True, as_rows=True)
 
-    def _run(self, values: tuple, using: str, *, many: bool, as_rows: bool) -> list:
+    def _run(self, values: tuple, using: str | None, *, many: bool, as_rows: bool) -> list:
+        if using is None:  # as a queryset would: the router's database for reads (saintsxctf/replicas)
+            if self._model is None:
+                self._model = self.build(*self.markers).model
+            using = router.db_for_read(self._model)
         model, is_values, sql, params, slots, names, converters, fields = (self._compiled.get(using)
                                                                            or self._compile(using))
         if is_values is not as_rows:

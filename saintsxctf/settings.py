@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "saintsxctf.requestlog.RequestLogMiddleware",
     # Then /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
     "saintsxctf.health.HealthCheckMiddleware",
+    # Which database each read of the request uses (saintsxctf/replicas); a pass-through without replicas.
+    "saintsxctf.replicas.routing.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that can answer (CommonMiddleware, the views): preflights and CORS headers.
     "corsheaders.middleware.CorsMiddleware",
@@ -153,6 +155,39 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # How long a write waits for another process's write lock (`make run` has two workers) before it fails (503).
     DATABASES["default"]["OPTIONS"] = {"timeout": env_int("SQLITE_LOCK_TIMEOUT", 10)}
+
+# Read replicas (saintsxctf/replicas): DATABASE_REPLICA_URLS, comma separated, adds the aliases replica1,
+# replica2, ... Reads of GET requests go to a usable replica; writes, transactions, requests that write, commands
+# and a writer's reads for REPLICA_READ_YOUR_WRITES_SECONDS go to the primary. Needs REDIS_URL (the writers are
+# remembered there for every instance): without it every read goes to the primary.
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 2)        # skip a replica further behind than this
+REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 1)            # how often a process reads a replica's lag
+REPLICA_RETRY_SECONDS = env_float("REPLICA_RETRY_SECONDS", 5)            # how long a failed replica is left alone
+REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 1)          # seconds; then the primary serves the read
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10)
+DATABASE_REPLICAS = []
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    # No health check (a ping) before a reused connection's first statement: the replica engine hands a statement
+    # that fails for the connection to the primary (saintsxctf/replicas/fallback.py), so the ping would only cost
+    # a round trip per request.
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=False)
+    _engine = _replica["ENGINE"].rsplit(".", 1)[-1]
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or _engine not in {"mysql", "sqlite3"}:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_index} must use the primary's engine "
+                                   "(MySQL/MariaDB, or SQLite for tests)")
+    _replica["ENGINE"] = f"saintsxctf.replicas.{_engine}"  # the primary's engine, with the primary as fallback
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    if _engine == "mysql":
+        _replica["OPTIONS"]["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    _replica["TEST"] = {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"}
+    DATABASES[f"replica{_index}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_index}")
+DATABASE_ROUTERS = ["saintsxctf.replicas.routing.ReplicaRouter"]
+if REPLICA_READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS + 1:
+    # A replica may serve reads while up to MAX_LAG (+1: the lag is counted in whole seconds) behind, and a lag
+    # is up to CHECK seconds old: a writer must read from the primary at least that long.
+    raise ImproperlyConfigured("REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + "
+                               "REPLICA_CHECK_SECONDS + 1")
 
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 AUTH_USER_MODEL = "users.User"
@@ -435,6 +470,9 @@ def production_problems() -> list[str]:
         problems.append("JWT_SIGNING_KEY is the development key: unset it (SECRET_KEY is used) or set a random one")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty: set the host names this API answers to, comma separated")
+    if DATABASE_REPLICAS and not REDIS_URL:
+        problems.append("DATABASE_REPLICA_URLS is set without REDIS_URL: read-your-writes needs the shared cache "
+                        "(without it no read would go to a replica)")
     if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
         problems.append("CACHES holds a per-process cache: set REDIS_URL (processes would disagree)")
     return problems

@@ -20,6 +20,7 @@ from logs.cached import invalidate
 from saintsxctf.api.errors import ContractError
 from saintsxctf.audit import audit_context
 from saintsxctf.auth.tokens import revoke_user_tokens
+from saintsxctf.replicas.routing import note_writer
 from teams.models import Team, TeamGroup, TeamMember
 from users import emails
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -66,6 +67,7 @@ def user_signup(*, username: str, password: str, activation_code: str, email: st
         # Another signup took the username between our check and our insert: refused as a taken username is,
         # with nothing written and the code unspent.
         raise ContractError(SIGNUP_FAILED) from None
+    note_writer(user.username)  # their next requests (with a token) read their new rows from the primary
     return user
 
 

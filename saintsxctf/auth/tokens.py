@@ -23,7 +23,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Exists
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
@@ -86,7 +86,8 @@ LIVE_USER = PreparedQuery(
 
 def live_user(user_id, sid) -> User | None:
     """The user `user_id` names, with `session_revoked` set for session `sid`, or None."""
-    return LIVE_USER.first(str(user_id), str(sid or ""))
+    # Always the primary: a logout or a password change takes effect at once, whatever a replica's lag.
+    return LIVE_USER.first(str(user_id), str(sid or ""), using=DEFAULT_DB_ALIAS)
 
 
 def revocation_lifetime() -> timedelta:
