@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import factory
-import factory.random
+import factory.random  # a submodule: `import factory` alone does not load it (a test file run alone failed)
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches

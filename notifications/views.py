@@ -3,10 +3,8 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-from groups.queries import parse_id
 from notifications.models import Notification
 from notifications.serializers import (
     TIME_FORMAT,
@@ -16,7 +14,7 @@ from notifications.serializers import (
 )
 from notifications.services import notification_create, notification_soft_delete
 from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
+from saintsxctf.api.schema import envelope_schema
 from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
 from saintsxctf.api.viewsets import EMPTY_BODY, REQUIRED, ContractModelViewSet
 from users.models import User
@@ -53,17 +51,12 @@ class NotificationViewSet(ContractModelViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete a notification sent to {obj.user_id}.",
     }
-
-    def get_object(self):
-        # Not an id (letters, too large): no such notification, never a database error.
-        if parse_id(self.kwargs[self.lookup_url_kwarg]) is None:
-            self.fail("not_found")
-        return super().get_object()
-
-    @extend_schema(parameters=page_parameters(), responses=page_schema("NotificationList", notifications=NotificationSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the user notifications in the database."""
-        return super().list(request, *args, **kwargs)
+    descriptions = {
+        "list": "Get all the user notifications in the database.",
+        "retrieve": "Retrieve a single user notification with a given unique id.",
+        "destroy": "Delete a user notification with a given unique id.",
+        "soft_destroy": "Soft delete a user notification with a given unique id.",
+    }
 
     @extend_schema(request=NotificationWriteSerializer, responses=envelope_schema(
         "NotificationAdded", added=serializers.BooleanField(), notification=NotificationSerializer()))
@@ -86,11 +79,6 @@ class NotificationViewSet(ContractModelViewSet):
         )
         return self.envelope(added=True, notification=NotificationSerializer(notification).data)
 
-    @extend_schema(responses=envelope_schema("NotificationEnvelope", notification=NotificationSerializer()))
-    def retrieve(self, request, *args, **kwargs):
-        """Retrieve a single user notification with a given unique id."""
-        return super().retrieve(request, *args, **kwargs)
-
     @extend_schema(request=NotificationUpdateSerializer, responses=envelope_schema(
         "NotificationUpdated", updated=serializers.BooleanField(), notification=NotificationSerializer()))
     def update(self, request, *args, **kwargs):
@@ -111,17 +99,6 @@ class NotificationViewSet(ContractModelViewSet):
             notification.save(update_fields=["viewed"])
             notification = self.reread(notification)
         return self.envelope(updated=True, notification=NotificationSerializer(notification).data)
-
-    @extend_schema(responses={204: envelope_schema("NotificationDeleted", deleted=serializers.BooleanField())})
-    def destroy(self, request, *args, **kwargs):
-        """Delete a user notification with a given unique id."""
-        return super().destroy(request, *args, **kwargs)
-
-    @extend_schema(responses={204: envelope_schema("NotificationSoftDeleted", deleted=serializers.BooleanField())})
-    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
-    def soft_destroy(self, request, *args, **kwargs):
-        """Soft delete a user notification with a given unique id."""
-        return super().soft_destroy(request, *args, **kwargs)
 
     def perform_soft_destroy(self, instance):
         notification_soft_delete(notification=instance)

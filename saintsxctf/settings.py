@@ -356,6 +356,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One tag per resource group, described (saintsxctf/api/schema.py), after drf-spectacular's enum naming.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "saintsxctf.api.schema.tags_with_descriptions"],
     # The coach's view (groups/serializers.py): one name per choice set shared by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TargetKindEnum": "groups.models.TARGET_KIND_CHOICES",

@@ -2,12 +2,14 @@
 
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from saintsxctf.api.parameters import parse_id
 from saintsxctf.auth.hashers import check_legacy_password, is_legacy_hash
 from saintsxctf.models import AliveQuerySet, AuditedModel
 
@@ -81,6 +83,20 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     @property
     def last_signin(self):
         return self.last_login
+
+    def administers(self, group_id) -> bool:
+        """Whether this user is an admin of the group `group_id` names: the API's one group-admin rule.
+
+        The group must be live (nobody administers a soft-deleted group, nor a value that names no group); then
+        a superuser administers every group (as in the admin site), anyone else through an accepted `admin`
+        membership that is not deleted. One query. Checked by saintsxctf.api.permissions.IsGroupAdmin and by
+        the writes whose group is named in the body (activation codes, the /fn functions)."""
+        pk = parse_id(group_id)
+        if pk is None:
+            return False
+        if self.is_superuser:
+            return apps.get_model("groups", "Group").objects.filter(pk=pk).exists()
+        return self.group_memberships.filter(group_id=pk, group__deleted=False, status="accepted", role="admin").exists()
 
     def get_full_name(self) -> str:
         return f"{self.first} {self.last}".strip()

@@ -20,7 +20,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from groups.models import Group, GroupMember
+from groups.models import GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
@@ -71,15 +71,6 @@ USER_FIND = PreparedQuery(_user_find_queryset, params=1)
 def user_find(identifier: str) -> User | None:
     """The live user whose username is `identifier`, else the one whose email is (one query)."""
     return USER_FIND.first(str(identifier))
-
-
-def is_group_admin(user: User, group_id) -> bool:
-    """Whether `user` is an accepted admin of the live group `group_id` (superusers count as admins)."""
-    if user.is_superuser:
-        return Group.objects.filter(pk=group_id).exists()
-    return GroupMember.objects.filter(
-        user_id=user.username, group_id=group_id, group__deleted=False, status="accepted", role="admin"
-    ).exists()
 
 
 # -- memberships ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 
 from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
 from saintsxctf.api.links import LinkField
+from saintsxctf.api.parameters import MAX_ID
 from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
 from saintsxctf.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
@@ -303,7 +304,7 @@ class ActivationCodeSerializer(ReadModelSerializer):
 class ActivationCodeWriteSerializer(serializers.Serializer):
     """A new activation code: the group it joins and the address it is mailed to."""
 
-    group_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    group_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     email = serializers.EmailField(max_length=50)
 
 

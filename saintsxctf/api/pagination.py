@@ -7,7 +7,6 @@ when that would start before 0; `next` is always the page after (even on the las
 expect), except on an empty page, which answers `next: null` as the original did (deviations.md 3).
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,9 +15,10 @@ from django.db.models import QuerySet
 
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import link
+from saintsxctf.api.parameters import MAX_ID, parse_whole_number
 
 # Larger offsets name no page of any feed, and would overflow some databases' LIMIT/OFFSET.
-MAX_PAGE_NUMBER = 2**31 - 1
+MAX_PAGE_NUMBER = MAX_ID
 # The most rows one page may ask for (the web client asks for 10, the iOS app for 25): a page of every log
 # took 10 s and 20 MB at 58,657 logs and tied up a worker (security probe F1). README, "Security and reliability".
 MAX_LIMIT = settings.API_MAX_PAGE_SIZE
@@ -28,11 +28,12 @@ BAD_OFFSET = f"offset must be a whole number from 0 to {MAX_PAGE_NUMBER}"
 
 def page_params(limit: str, offset: str) -> tuple[int, int]:
     """`limit` and `offset` from the path (or query) as ints; a ContractError (400) for anything else."""
-    if not re.fullmatch(r"\d{1,10}", str(limit)) or not 1 <= int(limit) <= MAX_LIMIT:
+    rows, skip = parse_whole_number(limit, low=1, high=MAX_LIMIT), parse_whole_number(offset, high=MAX_PAGE_NUMBER)
+    if rows is None:
         raise ContractError(BAD_LIMIT)
-    if not re.fullmatch(r"\d{1,10}", str(offset)) or int(offset) > MAX_PAGE_NUMBER:
+    if skip is None:
         raise ContractError(BAD_OFFSET)
-    return int(limit), int(offset)
+    return rows, skip
 
 
 def query_page_params(query) -> tuple[int, int]:

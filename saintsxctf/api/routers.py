@@ -113,9 +113,13 @@ class ContractRouter:
 
 
 def describe(viewset, action: str) -> str:
-    """First line of an action's docstring, with the viewset's {key}/{plural} filled in."""
-    doc = (getattr(viewset, action).__doc__ or "").strip().splitlines()
-    text = doc[0].strip() if doc else action.replace("_", " ")
+    """The one-line description of an action, for its `/links` entry and its OpenAPI operation: the viewset's
+    `descriptions[action]` (how a viewset describes the actions it inherits), else the first line of the action's
+    docstring, with the viewset's {key}/{plural} filled in."""
+    text = getattr(viewset, "descriptions", {}).get(action)
+    if text is None:
+        doc = (getattr(viewset, action).__doc__ or "").strip().splitlines()
+        text = doc[0].strip() if doc else action.replace("_", " ")
     return text.format(key=getattr(viewset, "key", ""), plural=getattr(viewset, "plural", ""))
 
 

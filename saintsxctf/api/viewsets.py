@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from saintsxctf.api.errors import ContractError
 from saintsxctf.api.links import self_link
 from saintsxctf.api.pagination import paginate, query_page_params
+from saintsxctf.api.parameters import is_id_parameter, parse_id
 
 EMPTY_BODY = "the request body isn't populated"
 REQUIRED = "This field is required."  # DRF's own message for a missing field, for the fields checked before it
@@ -72,6 +73,12 @@ class ContractViewSet(viewsets.GenericViewSet):
     plural: str = "items"  # the body key of a list, e.g. "logs"
     write_serializer_class = None
     messages: dict[str, str] = {}
+    # One line per inherited action, for its /links entry and its OpenAPI operation (routers.describe); an action
+    # the viewset writes itself is described by its docstring. The schema of a standard action (list, retrieve,
+    # create, update, destroy, soft destroy) follows from `key`, `plural` and the serializers (api/schema.py).
+    descriptions: dict[str, str] = {}
+    # The viewset's own path parameters, described for the schema (api/parameters.py has the shared ones).
+    path_parameters: dict = {}
     # Status of a successful create: the original answers 200 for most creates, 201 for some.
     create_status = 200
     # Envelope keys of an error body for the current action; set per @action(error_body={...}).
@@ -113,6 +120,13 @@ class ContractViewSet(viewsets.GenericViewSet):
 
     # -- objects and refusals ---------------------------------------------------------------------
     def get_object(self):
+        """The object of the path, or the action's not-found error. A path id that is no id (letters, a sign,
+        too large: saintsxctf/api/parameters.py) names no object, and never reaches the database."""
+        name = self.lookup_url_kwarg or self.lookup_field
+        if is_id_parameter(name) and parse_id(self.kwargs.get(name)) is None:
+            if self.message("not_found") is None:
+                raise Http404
+            self.fail("not_found")
         try:
             return super().get_object()
         except Http404:
@@ -138,10 +152,13 @@ class ContractViewSet(viewsets.GenericViewSet):
         raise ContractError(text)
 
     # -- reading the request body -----------------------------------------------------------------
+    def get_write_serializer_class(self):
+        """The serializer that reads this action's body: `write_serializer_class`, else the read serializer."""
+        return self.write_serializer_class or self.get_serializer_class()
+
     def get_write_serializer(self, *args, **kwargs):
-        serializer_class = self.write_serializer_class or self.get_serializer_class()
         kwargs.setdefault("context", self.get_serializer_context())
-        return serializer_class(*args, **kwargs)
+        return self.get_write_serializer_class()(*args, **kwargs)
 
     def body(self, default: str = EMPTY_BODY, *, objects_only: bool = True, error_body: dict | None = None):
         """The request's JSON body: the action's `empty` error (else `default`, in the envelope `error_body` if

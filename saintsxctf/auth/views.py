@@ -30,7 +30,7 @@ class TokenView(PublicView):
 
     throttle_classes = TOKEN_THROTTLES
 
-    @extend_schema(request=TokenRequestSerializer, tags=["Auth"],
+    @extend_schema(request=TokenRequestSerializer,
                    responses={200: TokenResultSerializer, 400: ErrorBody, 429: ErrorBody})
     def post(self, request):
         """Issue a token: `{"result": "<jwt>", "refresh": "<refresh jwt>"}`; `{"result": ""}` when refused.
@@ -58,7 +58,7 @@ class TokenView(PublicView):
 class AuthenticateView(PublicView):
     """Check whether a JWT is valid."""
 
-    @extend_schema(request=AuthenticateRequestSerializer, responses=AuthenticateResultSerializer, tags=["Auth"])
+    @extend_schema(request=AuthenticateRequestSerializer, responses=AuthenticateResultSerializer)
     def post(self, request):
         """`{"result": true}` when the token is valid and its user exists, else `{"result": false}`."""
         body = AuthenticateRequestSerializer(data=request.data)
@@ -69,7 +69,7 @@ class AuthenticateView(PublicView):
 class LogoutView(PublicView):
     """Log out: revoke a session (its refresh token and every access token it issued)."""
 
-    @extend_schema(request=LogoutRequestSerializer, responses=AuthenticateResultSerializer, tags=["Auth"])
+    @extend_schema(request=LogoutRequestSerializer, responses=AuthenticateResultSerializer)
     def post(self, request):
         """`{"refresh": "<jwt>"}` (or `{"token": "<access jwt>"}`, or only the bearer header) → `{"result": true}`
         when a session was revoked, `{"result": false}` when the token is not a valid one of ours."""

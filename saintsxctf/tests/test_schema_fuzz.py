@@ -122,7 +122,7 @@ def world(db, settings):
     throttles have their own tests), so every case reaches the endpoint."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "notification_sender": "1000000/min",
-        "code_check_ip": "1000000/min"}}
+        "code_check_ip": "1000000/min", "change_password_account": "1000000/min"}}
     world = build_world()
     owner, group, team = world.owner, world.group, world.team
     target = TrainingTarget.objects.create(group=group, kind="run", weekly_miles=20, start=date(2021, 6, 1),
