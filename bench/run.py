@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LUA = BENCH / "wrk" / "endpoint.lua"
 DEMO_PASSWORD = "saintsxctf"
-DEMO_COACH = "coach"  # saintsxctf/demo.py: a staff admin of every group (the coach dashboard's caller)
+DEMO_COACH = "coach"  # saintsxctf/operations/demo.py: a staff admin of every group (the coach dashboard's caller)
 
 SCALES = {
     "small": {"users": 100, "groups": 12, "logs": 50_000},
@@ -216,7 +216,7 @@ class Database:
 def seed_fingerprint(scale: str) -> str:
     """Changes whenever the seed code or the scale changes, so a stale data set is seeded again."""
     digest = hashlib.sha256(json.dumps(SCALES[scale], sort_keys=True).encode())
-    files = sorted({*ROOT.glob("saintsxctf/demo.py"), *ROOT.glob("saintsxctf/demo/**/*.py"),
+    files = sorted({*ROOT.glob("saintsxctf/operations/demo.py"), *ROOT.glob("saintsxctf/operations/demo/**/*.py"),
                     *ROOT.glob("*/management/commands/seed_demo.py")})
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())

@@ -13,10 +13,10 @@ from comments.serializers import (
     CommentUpdateSerializer,
 )
 from comments.services import comment_create, comment_delete, comment_soft_delete, comment_update
-from saintsxctf.api.links import link
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractModelViewSet
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractModelViewSet
 
 COMMENT_REQUIRED = ("username", "first", "last", "log_id")
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from saintsxctf.api.parameters import MAX_ID
+from saintsxctf.foundation.api.parameters import MAX_ID
 
 
 class WelcomeEmailSerializer(serializers.Serializer):

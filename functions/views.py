@@ -32,10 +32,10 @@ from functions.serializers import (
     WelcomeEmailSerializer,
 )
 from groups.models import Group
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
-from saintsxctf.api.throttles import WindowThrottle
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.links import link, self_link
+from saintsxctf.foundation.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
+from saintsxctf.foundation.api.throttles import WindowThrottle
 from users import emails
 from users.models import ActivationCode
 

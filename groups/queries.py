@@ -18,8 +18,8 @@ from groups.models import Group, GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
-from saintsxctf import clock
-from saintsxctf.api.parameters import parse_id
+from saintsxctf.foundation import clock
+from saintsxctf.foundation.api.parameters import parse_id
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
@@ -27,7 +27,7 @@ LEADERBOARD_TYPES = {"run_total": "run", "bike_total": "bike", "swim_total": "sw
 
 
 def current_date() -> date:
-    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/foundation/clock.py)."""
     return clock.today()
 
 

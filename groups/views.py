@@ -27,11 +27,11 @@ from groups.serializers import (
 )
 from groups.services import group_member_remove, group_member_update, group_update
 from logs.cached import cached
-from saintsxctf.api.links import link
-from saintsxctf.api.parameters import PathParameter, parse_id
-from saintsxctf.api.permissions import IsGroupAdmin
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractViewSet, ListMixin
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.parameters import PathParameter, parse_id
+from saintsxctf.foundation.api.permissions import IsGroupAdmin
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractViewSet, ListMixin
 from teams.models import Team
 from teams.serializers import TeamSerializer
 

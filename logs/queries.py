@@ -12,9 +12,9 @@ from django.db.models import Q, QuerySet, Sum
 from groups.models import GroupMember
 from logs.cached import cached
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.parameters import parse_date, parse_id, parse_letters
-from saintsxctf.lookups import ValuesIn
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
+from saintsxctf.foundation.lookups import ValuesIn
 from teams.models import TeamMember
 from users.models import User
 

@@ -20,15 +20,15 @@ from logs.serializers import (
     RangeViewDaySerializer,
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
-from saintsxctf.api.links import link
-from saintsxctf.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
-from saintsxctf.api.parameters import PathParameter, parse_id
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
+from saintsxctf.foundation.api.parameters import PathParameter, parse_id
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
+from saintsxctf.foundation.prepared import PreparedQuery
 
-# GET /v2/logs/<id>: compiled once (saintsxctf/prepared.py); an integer marker, as log_id is an integer.
+# GET /v2/logs/<id>: compiled once (saintsxctf/foundation/prepared.py); an integer marker, as log_id is an integer.
 LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
 # ... and its live comments, newest first (the order of Log.objects.with_comments()).
 COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),

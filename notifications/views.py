@@ -13,10 +13,10 @@ from notifications.serializers import (
     NotificationWriteSerializer,
 )
 from notifications.services import notification_create, notification_soft_delete
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
-from saintsxctf.api.viewsets import EMPTY_BODY, REQUIRED, ContractModelViewSet
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.throttles import NOTIFICATION_THROTTLES
+from saintsxctf.foundation.api.viewsets import EMPTY_BODY, REQUIRED, ContractModelViewSet
 from users.models import User
 
 CREATE_FAILED = "failed to create a new notification"

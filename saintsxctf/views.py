@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saintsxctf.api.errors import framework_body
-from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import FrameworkErrorSerializer as ErrorBody
+from saintsxctf.foundation.api.errors import framework_body
+from saintsxctf.foundation.api.links import link, self_link
+from saintsxctf.foundation.api.schema import FrameworkErrorSerializer as ErrorBody
 
 
 class IndexView(APIView):
@@ -54,13 +54,13 @@ class V2View(IndexView):
 class V2LinksView(IndexView):
     """The links index of every resource group of version 2."""
 
+    routers: tuple = ()  # the resource groups' routers, in the order the index lists them: given by the URL conf
+
     @extend_schema(responses={
         200: {"type": "object", "additionalProperties": {"type": "string"}}})
     def get(self, request):
         """Links to the links index of every resource group."""
-        from saintsxctf.urls import API_ROUTERS
-
-        groups = {router.group: link(f"{router.namespace}:links") for router in API_ROUTERS}
+        groups = {router.group: link(f"{router.namespace}:links") for router in self.routers}
         return Response({"self": self_link(request), **groups})
 
 

@@ -4,11 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from saintsxctf.api.links import link
-from saintsxctf.api.pagination import MAX_LIMIT
-from saintsxctf.api.parameters import MAX_ID, PathParameter, parse_whole_number
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.pagination import MAX_LIMIT
+from saintsxctf.foundation.api.parameters import MAX_ID, PathParameter, parse_whole_number
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
 from teams import queries
 from teams.models import Team
 from teams.serializers import TeamGroupSerializer, TeamMemberSerializer, TeamSerializer

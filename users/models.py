@@ -9,9 +9,9 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from saintsxctf.api.parameters import parse_id
-from saintsxctf.auth.hashers import check_legacy_password, is_legacy_hash
-from saintsxctf.models import AliveQuerySet, AuditedModel
+from saintsxctf.foundation.api.parameters import parse_id
+from saintsxctf.foundation.auth.hashers import check_legacy_password, is_legacy_hash
+from saintsxctf.foundation.models import AliveQuerySet, AuditedModel
 
 WEEK_START_CHOICES = [("sunday", "Sunday"), ("monday", "Monday")]
 
@@ -89,7 +89,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
 
         The group must be live (nobody administers a soft-deleted group, nor a value that names no group); then
         a superuser administers every group (as in the admin site), anyone else through an accepted `admin`
-        membership that is not deleted. One query. Checked by saintsxctf.api.permissions.IsGroupAdmin and by
+        membership that is not deleted. One query. Checked by saintsxctf.foundation.api.permissions.IsGroupAdmin and by
         the writes whose group is named in the body (activation codes, the /fn functions)."""
         pk = parse_id(group_id)
         if pk is None:
@@ -112,7 +112,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
             legacy = self.password
             self.set_password(raw_password)
             # Only the first of concurrent sign-ins upgrades the hash; the others adopt it, so every token
-            # they issue carries the same password fingerprint (saintsxctf/auth/tokens.py).
+            # they issue carries the same password fingerprint (saintsxctf/foundation/auth/tokens.py).
             if not type(self).all_objects.filter(pk=self.pk, password=legacy).update(password=self.password):
                 self.password = type(self).all_objects.filter(pk=self.pk).values_list("password", flat=True).get()
             return True

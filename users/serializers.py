@@ -11,11 +11,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
-from saintsxctf.api.links import LinkField
-from saintsxctf.api.parameters import MAX_ID
-from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
-from saintsxctf.auth.hashers import client_password_hash
+from saintsxctf.foundation.api.fields import HttpDateField, PlainDateTimeField
+from saintsxctf.foundation.api.links import LinkField
+from saintsxctf.foundation.api.parameters import MAX_ID
+from saintsxctf.foundation.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.foundation.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
 from users.services import check_new_password

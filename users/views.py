@@ -8,18 +8,18 @@ from rest_framework.response import Response
 
 from groups.dashboard import runner_targets
 from groups.serializers import RunnerTargetSerializer
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.links import link
-from saintsxctf.api.permissions import IsGroupAdmin, IsOwnerOrReadOnly, IsSelfOrReadOnly
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.throttles import (
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.permissions import IsGroupAdmin, IsOwnerOrReadOnly, IsSelfOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     CHANGE_PASSWORD_THROTTLES,
     CODE_CHECK_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
     SIGNUP_THROTTLES,
 )
-from saintsxctf.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
+from saintsxctf.foundation.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
 from users import queries, services
 from users.models import ActivationCode, Flair, User
 from users.permissions import IsCodeRecipientOrReadOnly

@@ -8,7 +8,7 @@ from logs.models import ExerciseType, Log, LogSummary
 from logs.rebuild import rebuild_summaries
 from logs.services import ALL_TIME_START
 from logs.tests.test_summaries import assert_summaries_exact, stored
-from saintsxctf.bulk import bulk_insert
+from saintsxctf.foundation.bulk import bulk_insert
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

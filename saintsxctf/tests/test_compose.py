@@ -48,7 +48,7 @@ def test_the_databases_replicate_and_the_replica_only_reads():
     ids = {re.search(r"--server-id=(\d+)", " ".join(service["command"])).group(1) for service in (primary, replica)}
     assert len(ids) == 2
     grants = (ROOT / "ops" / "mariadb" / "replica-grants.sql").read_text()
-    assert "GRANT SLAVE MONITOR" in grants  # the router's lag check (saintsxctf/replicas/routing.py)
+    assert "GRANT SLAVE MONITOR" in grants  # the router's lag check (saintsxctf/foundation/replicas/routing.py)
 
 
 def test_the_proxy_fills_the_template_in_with_both_instances():

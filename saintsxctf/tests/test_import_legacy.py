@@ -13,8 +13,8 @@ from comments.models import Comment
 from groups.models import Group, GroupMember
 from logs.models import Log
 from notifications.models import Notification
-from saintsxctf.legacy.importer import LegacyImporter
-from saintsxctf.legacy.mapping import TABLES
+from saintsxctf.operations.legacy.importer import LegacyImporter
+from saintsxctf.operations.legacy.mapping import TABLES
 from saintsxctf.tests.legacy_db import create_legacy_database
 from teams.models import TeamGroup, TeamMember
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -260,7 +260,7 @@ def test_import_of_a_generated_100k_log_database_reports_rows_per_second(legacy,
 def test_reset_sequence_raises_a_lagging_sqlite_counter(user):
     from django.db import connection
 
-    from saintsxctf.legacy.importer import reset_sequence
+    from saintsxctf.operations.legacy.importer import reset_sequence
 
     if connection.vendor != "sqlite":
         pytest.skip("sqlite_sequence is SQLite's; MariaDB's counter is covered by test_next_created_rows_get_fresh_ids")

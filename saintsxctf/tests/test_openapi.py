@@ -10,8 +10,8 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from saintsxctf.api.parameters import MAX_ID
-from saintsxctf.api.schema import EXAMPLES_FILE
+from saintsxctf.foundation.api.parameters import MAX_ID
+from saintsxctf.foundation.api.schema import EXAMPLES_FILE
 from saintsxctf.urls import API_ROUTERS
 
 pytestmark = pytest.mark.django_db

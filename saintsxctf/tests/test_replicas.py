@@ -1,4 +1,4 @@
-"""The replica router through the real stack (saintsxctf/replicas), on SQLite and MariaDB alike.
+"""The replica router through the real stack (saintsxctf/foundation/replicas), on SQLite and MariaDB alike.
 
 A second connection to the test database stands in for a replica (alias `replica_test`, the replica engine): the
 statements each connection runs show which database served what. Real replication (a primary and a MariaDB
@@ -19,7 +19,7 @@ from django.urls import reverse
 from conftest import client_for
 from logs.models import ExerciseType, Log
 from logs.tests.factories import LogFactory
-from saintsxctf.replicas import routing
+from saintsxctf.foundation.replicas import routing
 from users.tests.factories import UserFactory
 
 REPLICA = "replica_test"
@@ -28,7 +28,7 @@ REPLICA = "replica_test"
 def replica_settings(**changes) -> dict:
     settings_dict = dict(connections["default"].settings_dict)
     engine = settings_dict["ENGINE"].rsplit(".", 1)[-1]
-    settings_dict.update(ENGINE=f"saintsxctf.replicas.{engine}", CONN_MAX_AGE=0, **changes)
+    settings_dict.update(ENGINE=f"saintsxctf.foundation.replicas.{engine}", CONN_MAX_AGE=0, **changes)
     return settings_dict
 
 
@@ -258,7 +258,7 @@ def test_migrations_never_touch_a_replica(replica):
 
 @pytest.mark.django_db
 def test_the_token_subject_is_read_without_trusting_it():
-    from saintsxctf.auth.tokens import issue_access_token
+    from saintsxctf.foundation.auth.tokens import issue_access_token
 
     user = UserFactory.build(username="andy")
     user.save()
@@ -296,10 +296,10 @@ def test_settings_add_one_alias_per_replica_url(monkeypatch):
     try:
         reloaded = importlib.reload(module)
         assert reloaded.DATABASE_REPLICAS == ["replica1", "replica2"]
-        assert reloaded.DATABASES["replica2"]["ENGINE"].startswith("saintsxctf.replicas.")
+        assert reloaded.DATABASES["replica2"]["ENGINE"].startswith("saintsxctf.foundation.replicas.")
         assert reloaded.DATABASES["replica2"]["TEST"]["MIRROR"] == "default"
-        assert reloaded.DATABASE_ROUTERS == ["saintsxctf.replicas.routing.ReplicaRouter"]
-        assert ConnectionHandler(reloaded.DATABASES)["replica1"].__class__.__module__.startswith("saintsxctf.replicas")
+        assert reloaded.DATABASE_ROUTERS == ["saintsxctf.foundation.replicas.routing.ReplicaRouter"]
+        assert ConnectionHandler(reloaded.DATABASES)["replica1"].__class__.__module__.startswith("saintsxctf.foundation.replicas")
     finally:
         monkeypatch.undo()
         importlib.reload(module)

@@ -28,7 +28,7 @@ from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.tests.factories import LogFactory
 from notifications.tests.factories import NotificationFactory
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation.auth.tokens import issue_access_token
 from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
 from users.tests.factories import ActivationCodeFactory, FlairFactory, ForgotPasswordCodeFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.models import OutgoingMail
 from saintsxctf.tests.mailbox import sent_mail
 from users.models import ActivationCode
 from users.queries import utc_now
@@ -83,7 +83,7 @@ def test_only_the_groups_admins_create_codes(other_client, group, other_user, ro
 
 
 def test_a_failing_mail_server_does_not_fail_the_request(auth_client, group, settings, monkeypatch):
-    """The mail is queued with the code (saintsxctf/mail.py): the worker's failed send leaves both, to be retried."""
+    """The mail is queued with the code (saintsxctf/foundation/mail.py): the worker's failed send leaves both, to be retried."""
     def refuse(self, messages):
         raise OSError("connection refused")
 

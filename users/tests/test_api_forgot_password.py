@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.models import OutgoingMail
 from saintsxctf.tests.mailbox import sent_mail
 from users.models import ForgotPasswordCode, User
 from users.queries import utc_now
