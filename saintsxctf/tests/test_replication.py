@@ -214,3 +214,23 @@ def test_stopping_the_replica_under_load_fails_no_request_and_loses_no_write(sys
                                  f"({', '.join(map(str, acknowledged))})")
     assert rows[0]["n"] == len(acknowledged)
     system.wait_for_replica_reads()
+
+
+def test_an_aggregate_read_right_after_a_write_is_computed_on_the_primary(system):
+    """The cached aggregates are versioned by writes: a value computed on a replica that is behind the write would be
+    stored under the new version and served to every runner. So an aggregate is computed on the primary; here the
+    replica is two seconds behind, and another runner reads the writer's statistics at once."""
+    path = reverse("users:user-statistics", kwargs={"username": WRITER})
+    status, body = system.get(READER, path)
+    assert status == 200, body
+    before = body["stats"]["miles_all_time"]
+    system.pair.follow(delay=2)
+    try:
+        time.sleep(CHECK_SECONDS * 2)
+        system.write("an input of the statistics", instance=0)
+        for instance in (1, 0):  # computed (and cached) by one instance, read from the cache by the other
+            status, body = system.get(READER, path, instance=instance)
+            assert status == 200 and body["stats"]["miles_all_time"] == pytest.approx(before + 3.1)
+    finally:
+        system.pair.follow(delay=0)
+        system.pair.wait_caught_up(30)
