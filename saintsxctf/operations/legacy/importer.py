@@ -27,7 +27,7 @@ from logs.rebuild import rebuild_summaries
 from saintsxctf.foundation.bulk import bulk_insert
 from saintsxctf.foundation.models import rows_changed
 from saintsxctf.operations.legacy.mapping import TABLES, TableMap
-from saintsxctf.operations.legacy.sqlcopy import CopyPlan, plan_for
+from saintsxctf.operations.legacy.sqlcopy import CopyPlan, copy_session, plan_for, references_checked
 
 BATCH_SIZE = 5000
 CHUNK_SIZE = 100_000  # legacy keys per INSERT ... SELECT (and per transaction) on a shared server
@@ -179,7 +179,8 @@ class LegacyImporter:
         selected = [(f, table_map.column_for(f)) for f in fields if table_map.column_for(f) in columns]
         plan = plan_for(table_map, *schema, columns) if schema else None
         if plan is not None and self.readable(plan):
-            self.copy_in_sql(conn, plan, selected, result)
+            with copy_session():
+                self.copy_in_sql(conn, plan, selected, result)
         else:
             for rows in self.batches(conn, table_map, [column for _, column in selected]):
                 self.write_batch(table_map, selected, rows, result)
@@ -305,7 +306,7 @@ class LegacyImporter:
     @staticmethod
     def copy_chunk(plan: CopyPlan, where: str, params: list) -> int:
         """One INSERT ... SELECT of the legacy rows matching `where`, in its own transaction; the rows written."""
-        with transaction.atomic(), connection.cursor() as cur:
+        with transaction.atomic(), references_checked(), connection.cursor() as cur:
             cur.execute(plan.insert_sql(where), [*plan.params, *params])
             if cur.rowcount:  # as bulk_insert does: what watches the table (the cached aggregates) hears of it
                 rows_changed.send(sender=plan.table_map.model, using=connection.alias, fields=None)

@@ -44,7 +44,9 @@ class TableMap:
     they differ. `references`: our attname → (model, field) that must exist before the row can go in.
     `fix`: per-row adjustment that may reject the row by returning a reason. `sql_ready`: where a table has a
     `fix`, the SQL condition (on the legacy row aliased `s`) of the rows the fix leaves as they are; only those
-    are copied in SQL, the others go through `fix` row by row (see importer.py).
+    are copied in SQL, the others go through `fix` row by row (see importer.py). `copy_order`: the legacy column
+    the SQL copy writes rows in, when not `key`: a reference to a big table (comments → logs), so that the
+    reference checks walk that table's index in order instead of at random.
     """
 
     table: str
@@ -56,6 +58,7 @@ class TableMap:
     skip: tuple[str, ...] = ()
     fix: Callable[[dict], str | None] | None = None
     sql_ready: str | None = None
+    copy_order: str | None = None
 
     def fields(self) -> list[models.Field]:
         """Our concrete fields that come from the legacy table."""
@@ -88,7 +91,7 @@ TABLES: list[TableMap] = [
              references={"user_id": (User, "username"), "type_id": (ExerciseType, "type")}, fix=_fix_log,
              sql_ready="s.`miles` IS NOT NULL AND s.`pace` IS NOT NULL"),
     TableMap("comments", Comment, key="comment_id", natural_key=("comment_id",),
-             references={"user_id": (User, "username"), "log_id": (Log, "log_id")}),
+             references={"user_id": (User, "username"), "log_id": (Log, "log_id")}, copy_order="log_id"),
     TableMap("notifications", Notification, key="notification_id", natural_key=("notification_id",),
              references={"user_id": (User, "username")}),
 ]

@@ -11,11 +11,16 @@ exactly the values it would write:
 - `references` keeps only rows whose users, types, logs ... exist (compared byte for byte, as Python compares);
 - `absent` skips rows already imported.
 
+Each check is a lookup by key (`EXISTS` on a unique index); `copy_session()` keeps MariaDB from turning them
+into a materialization of the whole table looked into (which made every range cost as much as the table).
+
 Every row outside these conditions is left where it is: the importer then reads the legacy rows still missing
 from our table and puts them through the per-row path, which fixes them (a log without miles or pace) or rejects
 them with the reason. A `None` from `value_sql` (a legacy column type this module does not know) means the table
 is not copied in SQL at all.
 """
+
+from contextlib import contextmanager
 
 from django.db import connection, models
 
@@ -131,14 +136,53 @@ class CopyPlan:
         # Qualified: `absent` is also run on the legacy connection, whose default database is the legacy one.
         self.target = f"{q(ours)}.{q(table_map.model._meta.db_table)}"
         self.key = f"s.{q(table_map.key)}"
+        self.order = f"s.{q(table_map.copy_order)}, {self.key}" if table_map.copy_order else self.key
         self.absent = f"NOT EXISTS (SELECT 1 FROM {self.target} d WHERE " \
                       f"{same_value('d.' + q(key_field.column), self.key, key_field)})"
         self.columns, self.values, self.params, self.checks = columns, values, params, checks
 
     def insert_sql(self, where: str) -> str:
-        conditions = " AND ".join([f"({where})", *self.checks, self.absent])
+        if self.table_map.copy_order:
+            # The checks run as rows are read, before an ORDER BY: to look logs up in order, the range is read
+            # through a derived table sorted by the reference (3 s instead of 11 s for 100k comments).
+            source = (f"(SELECT * FROM {self.source} s WHERE {where} ORDER BY {self.order} "
+                      f"LIMIT 18446744073709551615) s")
+            conditions = " AND ".join([*self.checks, self.absent])
+        else:
+            source = f"{self.source} s"
+            conditions = " AND ".join([f"({where})", *self.checks, self.absent])
         return (f"INSERT INTO {self.target} ({', '.join(self.columns)}) SELECT {', '.join(self.values)} "
-                f"FROM {self.source} s WHERE {conditions} ORDER BY {self.key}")
+                f"FROM {source} WHERE {conditions} ORDER BY {self.order}")
+
+
+@contextmanager
+def copy_session():
+    """Within: `[NOT] EXISTS (SELECT ... WHERE key = outer column)` runs as one index lookup per row. MariaDB would
+    otherwise materialize the looked-into table (all of it: 6 s for each 100k-row range of a 1M-log import)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT @@optimizer_switch")
+        switches = cur.fetchone()[0]
+        cur.execute("SET SESSION optimizer_switch = 'materialization=off,semijoin=off'")
+        try:
+            yield
+        finally:
+            cur.execute("SET SESSION optimizer_switch = %s", [switches])
+
+
+@contextmanager
+def references_checked():
+    """Within (one INSERT ... SELECT of a plan): InnoDB does not check the foreign keys again. Every row the
+    statement copies has met the plan's `references` conditions in the same statement (byte for byte, stricter
+    than the constraint's collation); checking them twice cost a third of a comment range. The per-row path
+    keeps the database's checks."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT @@foreign_key_checks")
+        saved = cur.fetchone()[0]
+        cur.execute("SET SESSION foreign_key_checks = 0")
+        try:
+            yield
+        finally:
+            cur.execute("SET SESSION foreign_key_checks = %s", [saved])
 
 
 def plan_for(table_map: TableMap, schema: str, ours: str, column_types: dict[str, str]) -> CopyPlan | None:
