@@ -18,7 +18,7 @@ import socket
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-import factory
+import factory.random
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
