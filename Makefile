@@ -50,6 +50,7 @@ lock: install
 		-o requirements-dev.txt requirements-dev.in
 
 # The load benchmark on MariaDB (bench/README.md); e.g. `make bench BENCH_DURATION=3 BENCH_SCALES=small`.
+# `make bench BENCH_REPLICA=1`: the read mix without and with one read replica (private primary and replica).
 bench: install
 	./scripts/bench-deps.sh
 	$(PY) bench/run.py

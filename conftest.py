@@ -1,7 +1,7 @@
 """Shared fixtures: clients that name who is calling, with real simplejwt tokens; the pinned clock; a cache
 that holds only this run's keys.
 
-Time. Every test runs with the server's clock pinned (`clock`, saintsxctf/clock.py): by default at 12:34:30
+Time. Every test runs with the server's clock pinned (`clock`, saintsxctf/foundation/clock.py): by default at 12:34:30
 UTC of the real date the test started on, the middle of every throttle window (a minute, ten minutes, an
 hour, a day), so a test never straddles a window boundary or midnight. A test that is about time moves it
 (`clock.set(...)`, `clock.advance(...)`); test code reads "today" from `clock.today`, never from the wall.
@@ -18,7 +18,8 @@ import socket
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-import factory.random
+import factory
+import factory.random  # a submodule: `import factory` alone does not load it (a test file run alone failed)
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
@@ -28,8 +29,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
-from saintsxctf import clock as server_clock
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation import clock as server_clock
+from saintsxctf.foundation.auth.tokens import issue_access_token
 from users.tests.factories import UserFactory
 
 TEST_CACHE_PREFIX = f"sxtest-{uuid.uuid4().hex[:16]}"
@@ -53,7 +54,7 @@ def redis_test_url() -> str | None:
 
 def redis_cache_settings(settings) -> None:
     """Point the default cache at Redis (redis_test_url()) for one test, under this run's prefix."""
-    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache", "LOCATION": redis_test_url(),
+    settings.CACHES = {"default": {"BACKEND": "saintsxctf.foundation.cache.SharedRedisCache", "LOCATION": redis_test_url(),
                                    "KEY_PREFIX": TEST_CACHE_PREFIX}}
 
 
@@ -89,7 +90,7 @@ def _test_cache_prefix():
 
 
 class PinnedClock:
-    """The server's clock in a test (saintsxctf/clock.py): `set()` an instant (a datetime, naive meaning UTC,
+    """The server's clock in a test (saintsxctf/foundation/clock.py): `set()` an instant (a datetime, naive meaning UTC,
     or a date, meaning DEFAULT_TIME_OF_DAY on it), `advance()` it; `now`, `today` and `seconds` read it."""
 
     def set(self, when: datetime | date) -> "PinnedClock":
@@ -149,7 +150,7 @@ def _fast_tests(settings, _test_cache_prefix):
     """A fast hasher first (bcrypt stays available, legacy hashes still verify); this run's cache keys gone."""
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
-        "saintsxctf.auth.hashers.ClientBCryptPasswordHasher",
+        "saintsxctf.foundation.auth.hashers.ClientBCryptPasswordHasher",
     ]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LUA = BENCH / "wrk" / "endpoint.lua"
 DEMO_PASSWORD = "saintsxctf"
-DEMO_COACH = "coach"  # saintsxctf/demo.py: a staff admin of every group (the coach dashboard's caller)
+DEMO_COACH = "coach"  # saintsxctf/operations/demo.py: a staff admin of every group (the coach dashboard's caller)
 
 SCALES = {
     "small": {"users": 100, "groups": 12, "logs": 50_000},
@@ -91,6 +91,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--redis-url", default=env_default("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
                    help="Redis database of the server's shared cache, flushed at each server start; empty: the "
                         "server runs with a local-memory cache per worker (env BENCH_REDIS_URL)")
+    p.add_argument("--replica", action="store_true", default=env_default("BENCH_REPLICA", "") not in ("", "0"),
+                   help="the replica mode instead of the scales: the read mix without and with one replica, on a "
+                        "private primary and replica (env BENCH_REPLICA=1; bench/replicas.py)")
+    p.add_argument("--replica-logs", type=int, default=env_default("BENCH_REPLICA_LOGS", 20_000),
+                   help="logs seeded for the replica mode (env BENCH_REPLICA_LOGS, default 20000)")
+    p.add_argument("--replica-users", type=int, default=env_default("BENCH_REPLICA_USERS", 40),
+                   help="users seeded for the replica mode (env BENCH_REPLICA_USERS, default 40)")
+    p.add_argument("--replica-groups", type=int, default=env_default("BENCH_REPLICA_GROUPS", 6),
+                   help="groups seeded for the replica mode (env BENCH_REPLICA_GROUPS, default 6)")
     p.add_argument("--results", default=env_default("BENCH_RESULTS", str(BENCH / "results")),
                    help="where tables are written (env BENCH_RESULTS)")
     args = p.parse_args(argv)
@@ -207,7 +216,7 @@ class Database:
 def seed_fingerprint(scale: str) -> str:
     """Changes whenever the seed code or the scale changes, so a stale data set is seeded again."""
     digest = hashlib.sha256(json.dumps(SCALES[scale], sort_keys=True).encode())
-    files = sorted({*ROOT.glob("saintsxctf/demo.py"), *ROOT.glob("saintsxctf/demo/**/*.py"),
+    files = sorted({*ROOT.glob("saintsxctf/operations/demo.py"), *ROOT.glob("saintsxctf/operations/demo/**/*.py"),
                     *ROOT.glob("*/management/commands/seed_demo.py")})
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
@@ -322,9 +331,10 @@ def http_request(port: int, method: str, path: str, body: str | None = None, hea
 class Server:
     """gunicorn serving the API (production settings + floor views) with the query count header on."""
 
-    def __init__(self, db: Database, workers: int, statement_timeout: float, log_path: Path, redis_url: str = ""):
+    def __init__(self, db: Database, workers: int, statement_timeout: float, log_path: Path, redis_url: str = "",
+                 extra_env: dict | None = None):
         self.db, self.workers, self.statement_timeout, self.log_path = db, workers, statement_timeout, log_path
-        self.redis_url = redis_url
+        self.redis_url, self.extra_env = redis_url, extra_env or {}
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -336,7 +346,10 @@ class Server:
                "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
         env = django_env(self.db, DEBUG="false", SQL_QUERY_COUNT_HEADER="true",
                          BENCH_STATEMENT_TIMEOUT=str(self.statement_timeout), JWT_ACCESS_MINUTES="720",
-                         REDIS_URL=self.redis_url)
+                         REDIS_URL=self.redis_url,
+                         # DEBUG=false refuses to start without these (saintsxctf/settings.py, production_problems)
+                         SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-" + os.urandom(32).hex(),
+                         ALLOWED_HOSTS=os.environ.get("ALLOWED_HOSTS") or "127.0.0.1,localhost", **self.extra_env)
         if self.redis_url:
             # The cache database is the benchmark's own: nothing cached for another scale or run survives.
             import redis
@@ -927,6 +940,18 @@ def main(argv: list[str]) -> int:
     out_dir = results_dir / stamp
     out_dir.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server is stopped on the way out
+    if args.replica:
+        sys.path.insert(0, str(ROOT))  # bench.replicas and ops.harness, run as a script
+        from bench.replicas import run_replica_mode
+
+        say(f"Benchmark, replica mode: {args.duration:g} s per endpoint; results in {out_dir}")
+        report = run_replica_mode(args, out_dir)
+        (out_dir / "report.md").write_text(report)
+        (results_dir / "latest-replica.md").write_text(report)
+        say()
+        say(report)
+        say(f"\nWritten: {out_dir / 'report.md'} (and {results_dir / 'latest-replica.md'})")
+        return 0
     say(f"Benchmark: scales {', '.join(args.scales)}; {args.duration:g} s per endpoint; results in {out_dir}")
 
     runs: dict[str, dict] = {}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from comments.models import Comment
-from saintsxctf.admin import AuditedAdmin
+from saintsxctf.operations.admin import AuditedAdmin
 
 
 @admin.register(Comment)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from saintsxctf.models import AuditedModel
+from saintsxctf.foundation.models import AuditedModel
 
 
 class Comment(AuditedModel):

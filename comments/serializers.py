@@ -6,9 +6,9 @@ from rest_framework import serializers
 
 from comments.models import Comment
 from logs.models import Log
-from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
-from saintsxctf.api.links import LinkField
-from saintsxctf.api.serializers import ReadModelSerializer
+from saintsxctf.foundation.api.fields import HttpDateField, PlainDateTimeField
+from saintsxctf.foundation.api.links import LinkField
+from saintsxctf.foundation.api.serializers import ReadModelSerializer
 
 # Formats a client may send a comment's time in: what the web client sends ("2021-05-30 12:05:00"), ISO 8601,
 # and the RFC 1123 text the list and feed render (so a comment read from them can be sent back).

@@ -1,5 +1,5 @@
 from comments import views
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 
 comments = ContractRouter(group="comment", path="comments")
 comments.register(views.CommentViewSet, basename="comment")

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
 from comments.models import Comment
@@ -14,15 +13,12 @@ from comments.serializers import (
     CommentUpdateSerializer,
 )
 from comments.services import comment_create, comment_delete, comment_soft_delete, comment_update
-from saintsxctf.api.links import link
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
-from saintsxctf.api.viewsets import ContractModelViewSet
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractModelViewSet
 
 COMMENT_REQUIRED = ("username", "first", "last", "log_id")
-
-
-DELETED = envelope_schema("CommentDeleted", deleted=serializers.BooleanField())
 
 
 class CommentViewSet(ContractModelViewSet):
@@ -49,6 +45,13 @@ class CommentViewSet(ContractModelViewSet):
         "soft_destroy.not_found": "there is no existing comment with this id",
         "soft_destroy.forbidden": "User {user} is not authorized to soft delete a comment with id {obj.comment_id}.",
     }
+    descriptions = {
+        "list": "Get all the comments in the database.",
+        "create": "Create a new comment.",
+        "update": "Update a comment with a given unique id.",
+        "destroy": "Delete a single comment with a given unique id.",
+        "soft_destroy": "Soft delete a single comment with a given unique id.",
+    }
 
     def get_serializer_class(self):
         return CommentListSerializer if self.action == "list" else CommentHttpTimeSerializer
@@ -62,17 +65,6 @@ class CommentViewSet(ContractModelViewSet):
             return {"comment": None, "log": None}
         return super().error_fields()
 
-    @extend_schema(parameters=page_parameters(), responses=page_schema("CommentList", comments=CommentListSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the comments in the database."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(request=CommentCreateSerializer, responses=envelope_schema(
-        "CommentCreated", added=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
-    def create(self, request, *args, **kwargs):
-        """Create a new comment."""
-        return super().create(request, *args, **kwargs)
-
     def perform_create(self, data: dict):
         # `username` was checked to be the caller's own in validated(). `data` stays as it is: a deadlocked
         # write runs this again (atomic_write).
@@ -84,31 +76,14 @@ class CommentViewSet(ContractModelViewSet):
         comment = self.get_object()
         return self.envelope(comment=CommentSerializer(comment).data, log=link("logs:log-detail", log_id=comment.log_id))
 
-    @extend_schema(request=CommentUpdateSerializer, responses=envelope_schema(
-        "CommentUpdated", updated=serializers.BooleanField(), comment=CommentHttpTimeSerializer()))
-    def update(self, request, *args, **kwargs):
-        """Update a comment with a given unique id."""
-        return super().update(request, *args, **kwargs)
-
     def perform_update(self, comment: Comment, data: dict):
         # The path decides which comment changes; a body `comment_id` is ignored (as deviations.md 4 does).
         if comment.matches(**data):
             self.fail("same")
         return comment_update(comment=comment, **{k: data[k] for k in CommentUpdateSerializer.WRITABLE})
 
-    @extend_schema(responses={204: DELETED})
-    def destroy(self, request, *args, **kwargs):
-        """Delete a single comment with a given unique id."""
-        return super().destroy(request, *args, **kwargs)
-
     def perform_destroy(self, comment: Comment):
         comment_delete(comment=comment)
-
-    @extend_schema(responses={204: DELETED})
-    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
-    def soft_destroy(self, request, *args, **kwargs):
-        """Soft delete a single comment with a given unique id."""
-        return super().soft_destroy(request, *args, **kwargs)
 
     def perform_soft_destroy(self, comment: Comment):
         comment_soft_delete(comment=comment)

@@ -2,7 +2,7 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from saintsxctf.auth.authentication import BearerTokenAuthentication
+from saintsxctf.foundation.auth.authentication import BearerTokenAuthentication
 
 
 class FunctionTokenAuthentication(BearerTokenAuthentication):

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from saintsxctf.foundation.api.parameters import MAX_ID
+
 
 class WelcomeEmailSerializer(serializers.Serializer):
     """`to` (web) or `email` (iOS) names the new runner's address; the names are the original's, unused here."""
@@ -43,5 +45,5 @@ class UserUploadUrlSerializer(serializers.Serializer):
 class GroupUploadUrlSerializer(serializers.Serializer):
     """Which group's picture (one the caller administers) and its Content-Type."""
 
-    groupId = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    groupId = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     contentType = serializers.CharField(max_length=100)

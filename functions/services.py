@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
-from saintsxctf.api.errors import ContractError
+from saintsxctf.foundation.api.errors import ContractError
 
 PROFILE, GROUP = "profile", "group"
 # Content-Type -> (file extension, the format Pillow must decode). The key's extension follows the type (the

@@ -31,12 +31,11 @@ from functions.serializers import (
     UserUploadUrlSerializer,
     WelcomeEmailSerializer,
 )
-from groups import queries as group_queries
 from groups.models import Group
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
-from saintsxctf.api.throttles import WindowThrottle
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.links import link, self_link
+from saintsxctf.foundation.api.schema import EndpointErrorSerializer, FrameworkErrorSerializer, envelope_schema
+from saintsxctf.foundation.api.throttles import WindowThrottle
 from users import emails
 from users.models import ActivationCode
 
@@ -83,7 +82,7 @@ class FunctionView(APIView):
             raise ContractError(EMPTY_BODY)
         serializer = serializer_class(data=data)
         if not serializer.is_valid():
-            raise ContractError(invalid_message(serializer.errors))
+            raise ContractError(invalid_message(serializer.errors), errors=serializer.errors)
         return serializer.validated_data
 
 
@@ -103,7 +102,7 @@ class WelcomeEmailView(FunctionView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=["Functions"], request=WelcomeEmailSerializer, responses=result_schema("WelcomeEmail"))
+    @extend_schema(request=WelcomeEmailSerializer, responses=result_schema("WelcomeEmail"))
     def post(self, request):
         """Acknowledge the welcome mail of a new runner (`{"result": true}`); the API sent it at signup."""
         self.body(WelcomeEmailSerializer)
@@ -113,7 +112,7 @@ class WelcomeEmailView(FunctionView):
 class ActivationCodeEmailView(FunctionView):
     """The invitation mail of an activation code: already sent by the API when the code was made."""
 
-    @extend_schema(tags=["Functions"], request=ActivationCodeEmailSerializer,
+    @extend_schema(request=ActivationCodeEmailSerializer,
                    responses={200: result_schema("ActivationCodeEmail"), 403: REFUSAL})
     def post(self, request):
         """`{"result": true}` when the code exists for that address and the caller is an admin of its group
@@ -122,7 +121,7 @@ class ActivationCodeEmailView(FunctionView):
         code = ActivationCode.objects.filter(activation_code__iexact=data["code"]).first()
         if code is None or (code.email or "").lower() != data["email"].strip().lower():
             raise ContractError(CODE_NOT_FOUND.format(**data))
-        if not group_queries.is_group_admin(request.user.get_username(), code.group_id):
+        if not request.user.administers(code.group_id):
             raise ContractError(CODE_NOT_ADMIN.format(user=request.user.get_username(), code=data["code"]),
                                 status_code=403)
         return self.answer(result=True)
@@ -142,7 +141,7 @@ class ReportEmailView(FunctionView):
 
     throttle_classes = [ReportThrottle]
 
-    @extend_schema(tags=["Functions"], request=ReportEmailSerializer, responses=result_schema("ReportEmail"))
+    @extend_schema(request=ReportEmailSerializer, responses=result_schema("ReportEmail"))
     def post(self, request):
         """Mail the report to the administrator: `{"result": true}` once it is sent."""
         data = self.body(ReportEmailSerializer)
@@ -173,7 +172,7 @@ UPLOAD_URL_SCHEMA = envelope_schema("UploadUrl", key=serializers.CharField(), up
 class UserUploadUrlView(UploadUrlView):
     """An upload URL for the caller's own profile picture."""
 
-    @extend_schema(tags=["Functions"], request=UserUploadUrlSerializer,
+    @extend_schema(request=UserUploadUrlSerializer,
                    responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new profile picture of the caller."""
@@ -188,14 +187,14 @@ class UserUploadUrlView(UploadUrlView):
 class GroupUploadUrlView(UploadUrlView):
     """An upload URL for the picture of a group the caller administers."""
 
-    @extend_schema(tags=["Functions"], request=GroupUploadUrlSerializer,
+    @extend_schema(request=GroupUploadUrlSerializer,
                    responses={200: UPLOAD_URL_SCHEMA, 403: REFUSAL})
     def post(self, request):
         """A key and an upload URL (valid UPLOAD_URL_MAX_AGE seconds) for a new picture of a group the caller
         administers."""
         data = self.body(GroupUploadUrlSerializer)
         caller = request.user.get_username()
-        if not group_queries.is_group_admin(caller, data["groupId"]):
+        if not request.user.administers(data["groupId"]):
             raise ContractError(NOT_GROUP_ADMIN.format(user=caller, group_id=data["groupId"]), status_code=403)
         key = services.upload_key_new(kind=services.GROUP, owner=str(data["groupId"]),
                                       content_type=data["contentType"])

@@ -15,7 +15,7 @@ from groups.services import (
     membership_change_problem,
 )
 from logs.models import Log
-from saintsxctf.admin import (
+from saintsxctf.operations.admin import (
     LOG_CSV_COLUMNS,
     MILEAGE_CSV_COLUMNS,
     AuditedAdmin,

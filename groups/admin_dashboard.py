@@ -1,4 +1,4 @@
-"""The coach dashboard in the admin: the first page a coach sees (saintsxctf/admin_site.py), one group at a time
+"""The coach dashboard in the admin: the first page a coach sees (saintsxctf/operations/admin_site.py), one group at a time
 with a picker of the groups they run. It shows `groups.dashboard.coach_dashboard()`: pending requests with
 approve/decline buttons, the runners × weeks table with a small chart per runner and one for the group, the
 flags (each linking to the runner's logs), the targets and who is on, under or over them, a form to set a target,
@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from groups.dashboard import MAX_WEEKS, WEEKS, coach_dashboard
 from groups.models import Group, GroupMember, TrainingTarget
 from groups.services import member_approve, member_decline, target_create
-from saintsxctf.admin import coach_group_ids, csv_response, is_coach, log_admin_changes, spreadsheet_safe
+from saintsxctf.operations.admin import coach_group_ids, csv_response, is_coach, log_admin_changes, spreadsheet_safe
 from users.models import User
 
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from saintsxctf.models import AuditedModel
-from saintsxctf.validators import not_a_route_word
+from saintsxctf.foundation.models import AuditedModel
+from saintsxctf.foundation.validators import not_a_route_word
 from users.models import WEEK_START_CHOICES
 
 STATUS_CHOICES = [("accepted", "Accepted"), ("pending", "Pending")]

@@ -18,27 +18,17 @@ from groups.models import Group, GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics, usernames
-from saintsxctf import clock
+from saintsxctf.foundation import clock
+from saintsxctf.foundation.api.parameters import parse_id
 
 INTERVALS = ("year", "month", "week")
 # The leaderboard splits miles into these types; everything else (walk, virtual bike, ...) is "other".
 LEADERBOARD_TYPES = {"run_total": "run", "bike_total": "bike", "swim_total": "swim"}
-# Largest id the legacy INT(11) columns hold; bigger path values are no id at all.
-MAX_ID = 2**31 - 1
 
 
 def current_date() -> date:
-    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/foundation/clock.py)."""
     return clock.today()
-
-
-def parse_id(value) -> int | None:
-    """A path segment as a database id, or None when it is not one (non-numeric, negative, too large)."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit():
-        return None
-    number = int(text)
-    return number if number <= MAX_ID else None
 
 
 def week_start_date(today: date, week_start: str | None) -> date:
@@ -85,16 +75,13 @@ def group_by_name(team_name: str, group_name: str) -> Group | None:
     )
 
 
-def is_group_admin(username: str, group_id: int | None, *, deleted_groups: bool = False) -> bool:
-    """Whether `username` is an accepted admin of the live group with this id (a live membership): the admin of a
-    soft-deleted group administers nothing. `deleted_groups` counts the admins of a deleted group too, for the
-    one caller that answers "no such group" to them afterwards."""
-    if group_id is None:
-        return False
-    live = {} if deleted_groups else {"group__deleted": False}
-    return GroupMember.objects.filter(
-        group_id=group_id, user_id=username, status="accepted", role="admin", **live
-    ).exists()
+def administered_before_deletion(username: str, group_id) -> bool:
+    """Whether `username` held an accepted admin membership of the group `group_id` before it was soft-deleted. Not
+    a permission (nobody administers a deleted group: `User.administers`); it picks the refusal the contract gives
+    them (GroupViewSet.permission_denied)."""
+    pk = parse_id(group_id)
+    return pk is not None and GroupMember.objects.filter(
+        group_id=pk, user_id=username, status="accepted", role="admin", group__deleted=True).exists()
 
 
 def group_members(**group_filter) -> list[dict]:

@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from groups.models import ROLE_CHOICES, STATUS_CHOICES, TARGET_KIND_CHOICES, Group, GroupMember, TrainingTarget
-from saintsxctf.api.fields import HttpDateField
-from saintsxctf.api.links import link
-from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.foundation.api.fields import HttpDateField
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.serializers import ReadModelSerializer, ReadSerializer
 
 
 @extend_schema_field({"type": "string", "nullable": True})

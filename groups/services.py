@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupMember, TrainingTarget
 from logs.cached import invalidate
-from saintsxctf.audit import current_app, current_user
+from saintsxctf.foundation.audit import current_app, current_user
 from teams.models import TeamMember
 from users.models import User
 

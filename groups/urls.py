@@ -1,5 +1,5 @@
 from groups import views
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 
 groups = ContractRouter(group="group", path="groups")
 groups.register(views.GroupViewSet, basename="group")

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 
 from groups import queries
 from groups import services as group_services
@@ -26,9 +27,11 @@ from groups.serializers import (
 )
 from groups.services import group_member_remove, group_member_update, group_update
 from logs.cached import cached
-from saintsxctf.api.links import link
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractViewSet, ListMixin
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.parameters import PathParameter, parse_id
+from saintsxctf.foundation.api.permissions import IsGroupAdmin
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractViewSet, ListMixin
 from teams.models import Team
 from teams.serializers import TeamSerializer
 
@@ -61,6 +64,21 @@ class GroupViewSet(ListMixin, ContractViewSet):
     write_serializer_class = GroupWriteSerializer
     lookup_url_kwarg = "group_id"
     unparseable_body_is_empty = True
+    permission_classes = [IsAuthenticated, IsGroupAdmin]
+    # The admin-only actions and the URL kwarg naming their group (IsGroupAdmin checks it before anything else,
+    # as the original refused updates: a refusal never tells which groups exist). `by_name_put` checks the group it
+    # finds by name; `membership_delete` also lets a member leave.
+    descriptions = {"list": "Get all the groups in the database."}
+    path_parameters = {
+        "interval": PathParameter("`year`, `month` or `week` (from the start of the current one, in the group's week "
+                                  "start); any other value means all time.", example="week"),
+        MEMBER_A: PathParameter("GET: the team's name; PUT and DELETE: the group's id (a whole number).",
+                                example="saintsxctf"),
+        MEMBER_B: PathParameter("GET: the group's name inside the team; PUT and DELETE: the member's username.",
+                                example="alumni"),
+    }
+    group_admin_kwargs = {"update": "group_id", "membership_put": MEMBER_A, "dashboard": "group_id",
+                          "targets": "group_id", "targets_post": "group_id", "target_delete": "group_id"}
     messages = {
         "retrieve.not_found": "there is no group with this id",
         "update.forbidden": "User {user} is not authorized to update a group with id {group_id}.",
@@ -79,13 +97,13 @@ class GroupViewSet(ListMixin, ContractViewSet):
         "members.not_found": "a group does not exist with this id or the group has no members",
         "membership.not_found": "the group does not exist or there are no members in the group",
         "membership_put.forbidden": "User {user} is not authorized to update the group membership for user "
-                                    "{username} in group with id {group_id}.",
+                                    f"{{{MEMBER_B}}} in group with id {{{MEMBER_A}}}.",
         "membership_put.not_found": MEMBERSHIP_UPDATE_FAILED,
         "membership_put.invalid": MEMBERSHIP_UPDATE_FAILED,
         "membership_put.empty": MEMBERSHIP_UPDATE_FAILED,
         "membership_delete.not_found": "Failed to delete the group membership.",
         "membership_delete.forbidden": "User {user} is not authorized to delete the group membership for user "
-                                       "{username} in group with id {group_id}.",
+                                       f"{{{MEMBER_B}}} in group with id {{{MEMBER_A}}}.",
         "statistics.not_found": "there is no group with this id",
         "leaderboard.not_found": "there is no group with this id",
         "leaderboard_interval.not_found": "there is no group with this id",
@@ -132,6 +150,14 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def caller(self) -> str:
         return self.request.user.get_username()
 
+    def permission_denied(self, request, message=None, code=None):
+        # The admin of a group deleted since is told that it no longer exists (the original checked the admin
+        # membership, then the live group); everyone else gets the action's refusal.
+        if self.action == "update" and request.user.is_authenticated and \
+                queries.administered_before_deletion(self.caller, self.kwargs["group_id"]):
+            self.fail("not_found")
+        super().permission_denied(request, message, code)
+
     def group_or_fail(self, group: Group | None) -> Group:
         if group is None:
             self.fail("not_found")
@@ -147,11 +173,6 @@ class GroupViewSet(ListMixin, ContractViewSet):
         return self.envelope(updated=True, group=serializer_class(Group.objects.get(pk=group.pk)).data)
 
     # -- the group by id ------------------------------------------------------------------------
-    @extend_schema(responses=envelope_schema("GroupList", groups=GroupSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the groups in the database."""
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(responses=envelope_schema("GroupEnvelope", group=GroupSerializer()))
     def retrieve(self, request, *args, **kwargs):
         """Retrieve a single group based on its id."""
@@ -162,13 +183,8 @@ class GroupViewSet(ListMixin, ContractViewSet):
         "GroupUpdated", updated=serializers.BooleanField(), group=GroupSerializer()))
     def update(self, request, *args, **kwargs):
         """Update a group based on its id."""
-        # The original checks the admin rule before existence (its tests expect the refusal for id 0), and the
-        # admin of a deleted group is told that the group does not exist (group_or_fail below).
-        group_id = queries.parse_id(kwargs["group_id"])
-        if not queries.is_group_admin(self.caller, group_id, deleted_groups=True):
-            self.fail("forbidden", user=self.caller)
-        group = self.group_or_fail(queries.group_by_id(group_id))
-        return self.put_group(group, GroupSerializer)
+        # Only its admins get here (IsGroupAdmin, before existence: the original refused id 0 so).
+        return self.put_group(self.group_or_fail(queries.group_by_id(kwargs["group_id"])), GroupSerializer)
 
     # -- the group by team and group name ---------------------------------------------------------
     @extend_schema(operation_id="v2_groups_by_name_retrieve",
@@ -185,8 +201,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def by_name_put(self, request, team_name, group_name):
         """Update a group based on the group name and team name."""
         group = self.group_or_fail(queries.group_by_name(team_name, group_name))
-        if not queries.is_group_admin(self.caller, group.pk):
-            self.fail("forbidden", user=self.caller)
+        self.check_object_permissions(request, group)  # its admins only (IsGroupAdmin)
         # Only the group in the path changes, whatever group the body names (deviations.md 4).
         return self.put_group(group, GroupByNameSerializer)
 
@@ -195,7 +210,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @action(detail=True, methods=["get"], url_path="team")
     def team(self, request, group_id):
         """Retrieve team information about a group."""
-        pk = queries.parse_id(group_id)
+        pk = parse_id(group_id)
         team = None if pk is None else Team.objects.filter(
             team_groups__group_id=pk, team_groups__deleted=False, team_groups__group__deleted=False,
         ).order_by("name").first()
@@ -209,7 +224,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, group_id):
         """Get the members of a group based on the group id."""
-        pk = queries.parse_id(group_id)  # the cache key: "01" and "1" are one group, "abc" none
+        pk = parse_id(group_id)  # the cache key: "01" and "1" are one group, "abc" none
         members = pk is not None and rendered_members(("id", pk), lambda: queries.group_members_by_id(pk))
         if not members:
             self.fail("not_found")
@@ -233,22 +248,13 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @membership.mapping.put
     def membership_put(self, request, **kwargs):
         """Update a group membership for a user."""
-        group_id, username = queries.parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]
-        values = {"user": self.caller, "group_id": kwargs[MEMBER_A], "username": username}
-        if not queries.is_group_admin(self.caller, group_id):
-            self.fail("forbidden", **values)
+        group_id, username = parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]  # its admins only (IsGroupAdmin)
         membership = GroupMember.objects.select_related("group").filter(
             group_id=group_id, user_id=username).order_by("id").first()
         if membership is None:
             self.fail("not_found")
-        body = self.body()
-        serializer = GroupMemberWriteSerializer(data=body)
-        if not serializer.is_valid():
-            self.fail("invalid")
-        membership = group_member_update(
-            membership=membership, status=serializer.validated_data["status"],
-            role=serializer.validated_data["user"],
-        )
+        data = self.checked(GroupMemberWriteSerializer(data=self.body()))
+        membership = group_member_update(membership=membership, status=data["status"], role=data["user"])
         if membership is None:  # removed while this request was on its way
             self.fail("not_found")
         return self.envelope(updated=True, group_member=GroupMemberSerializer(membership).data)
@@ -257,10 +263,10 @@ class GroupViewSet(ListMixin, ContractViewSet):
     @membership.mapping.delete
     def membership_delete(self, request, **kwargs):
         """Delete a users group membership."""
-        group_id, username = queries.parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]
+        group_id, username = parse_id(kwargs[MEMBER_A]), kwargs[MEMBER_B]
         leaving = group_id is not None and username == self.caller
-        if not leaving and not queries.is_group_admin(self.caller, group_id):
-            self.fail("forbidden", user=self.caller, group_id=kwargs[MEMBER_A], username=username)
+        if not leaving and not request.user.administers(group_id):
+            self.refuse()
         if not group_member_remove(group_id=group_id, username=username):
             # No such membership: 400, never a 204 that says something was deleted (the original's UPDATE of
             # no rows answered 204; its failure message, as a 400 per deviations.md 2).
@@ -292,8 +298,6 @@ class GroupViewSet(ListMixin, ContractViewSet):
 
     @extend_schema(
         operation_id="v2_groups_leaderboard_interval_retrieve",
-        parameters=[OpenApiParameter("interval", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                     description="year, month or week; any other value means all time")],
         responses=envelope_schema(
             "GroupLeaderboardInterval", leaderboard=LeaderboardRowSerializer(many=True),
             warning=serializers.CharField(required=False)),
@@ -316,12 +320,8 @@ class GroupViewSet(ListMixin, ContractViewSet):
 
     # -- the coach's view: dashboard and targets (group admins only; groups/dashboard.py) ------------------
     def admin_group_or_fail(self, group_id) -> Group:
-        """The group, for one of its accepted admins; everyone else gets the action's 400 refusal, before any
-        existence check (as the original refuses updates), so a refusal never tells which groups exist."""
-        pk = queries.parse_id(group_id)
-        if not queries.is_group_admin(self.caller, pk):
-            self.fail("forbidden", user=self.caller)
-        return self.group_or_fail(queries.group_by_id(pk))
+        """The group of an admin-only action (its admins got here: IsGroupAdmin), or the action's not-found error."""
+        return self.group_or_fail(queries.group_by_id(group_id))
 
     @extend_schema(
         parameters=[OpenApiParameter("weeks", OpenApiTypes.INT, description="weeks up to this one (1-52, 12)"),
@@ -352,15 +352,13 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def targets_post(self, request, group_id):
         """Set a weekly mileage target for a group or one of its runners."""
         group = self.admin_group_or_fail(group_id)
-        self.body()
-        serializer = TargetWriteSerializer(data=request.data)
-        if not serializer.is_valid():
-            self.fail("invalid")
-        data = {"username": None, **serializer.validated_data}
+        data = {"username": None, **self.checked(TargetWriteSerializer(data=self.body()))}
         try:
             target = group_services.target_create(group=group, **data)
-        except DjangoValidationError:  # the runner is not an accepted member of the group
-            self.fail("invalid")
+        except DjangoValidationError as error:  # e.g. the runner is not an accepted member of the group
+            # The model names the runner `user`; the body calls it `username`.
+            self.fail("invalid", errors={"username" if field == "user" else field: messages
+                                         for field, messages in error.message_dict.items()})
         return self.envelope(added=True, target=TargetSerializer(target).data)
 
     @extend_schema(responses={204: envelope_schema("GroupTargetDeleted", deleted=serializers.BooleanField())})
@@ -368,7 +366,7 @@ class GroupViewSet(ListMixin, ContractViewSet):
     def target_delete(self, request, group_id, target_id):
         """Soft delete a training target of a group."""
         group = self.admin_group_or_fail(group_id)
-        pk = queries.parse_id(target_id)
+        pk = parse_id(target_id)
         target = None if pk is None else TrainingTarget.objects.filter(group=group, pk=pk).first()
         if target is None:
             self.fail("not_found")

@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from comments.models import Comment
 from comments.services import comment_create
 from logs.models import ExerciseType, Log
-from saintsxctf.admin import (
+from saintsxctf.operations.admin import (
     LOG_CSV_COLUMNS,
     MILEAGE_CSV_COLUMNS,
     AuditedAdmin,

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from saintsxctf.cache import CacheUnavailable, bypassing_breaker
+from saintsxctf.foundation.cache import CacheUnavailable, bypassing_breaker
+from saintsxctf.foundation.replicas.routing import on_primary
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def data_version(key: str = VERSION_KEY) -> int | None:
             version = cache.get(key)
         return version
     except Exception as error:  # noqa: BLE001 - a cache outage must not break reads
-        # The traceback once per outage: while the breaker is open (saintsxctf/cache.py) a line is enough.
+        # The traceback once per outage: while the breaker is open (saintsxctf/foundation/cache.py) a line is enough.
         logger.warning("aggregate cache unavailable: %s", error, exc_info=not isinstance(error, CacheUnavailable))
         return None
 
@@ -57,7 +58,7 @@ def data_version(key: str = VERSION_KEY) -> int | None:
 def _bump(keys: tuple[str, ...]) -> None:
     for key in keys:
         try:
-            with bypassing_breaker():  # saintsxctf/cache.py: a write always tries to invalidate
+            with bypassing_breaker():  # saintsxctf/foundation/cache.py: a write always tries to invalidate
                 _bump_one(key)
         except Exception:  # noqa: BLE001
             logger.warning("aggregate cache version bump failed", exc_info=True)
@@ -100,7 +101,10 @@ def cached(name: str, parts: tuple, compute, *, reads_logs: bool = True, keep=No
         hit = None
     if hit is not None:
         return hit
-    value = compute()
+    # From the primary: a replica behind the version just read would store a stale value under it
+    # (saintsxctf/foundation/replicas).
+    with on_primary():
+        value = compute()
     if keep is not None and not keep(value):
         return value
     try:

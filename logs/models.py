@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from logs import cached
-from saintsxctf.models import AliveManager, AliveQuerySet, AuditedModel
+from saintsxctf.foundation.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
 

@@ -4,7 +4,6 @@ Both check their path parameters here and raise the endpoint's ContractError for
 bad parameters are a 400, never a 500).
 """
 
-import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,8 +12,9 @@ from django.db.models import Q, QuerySet, Sum
 from groups.models import GroupMember
 from logs.cached import cached
 from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
-from saintsxctf.api.errors import ContractError
-from saintsxctf.lookups import ValuesIn
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
+from saintsxctf.foundation.lookups import ValuesIn
 from teams.models import TeamMember
 from users.models import User
 
@@ -25,9 +25,7 @@ RANGE_VIEW_FILTERS = ("all", "group", "groups", "user", "users")
 # leaderboard's miles_other counts them (groups/queries.py).
 MAIN_EXERCISE_TYPES = {"r": "run", "b": "bike", "s": "swim"}
 OTHER_EXERCISE_TYPES = "o"
-EXERCISE_TYPE_LETTERS = {*MAIN_EXERCISE_TYPES, OTHER_EXERCISE_TYPES}
-# Ids are 32-bit in the legacy schema; a larger number names nothing (and would overflow some databases).
-MAX_ID = 2**31 - 1
+EXERCISE_TYPE_LETTERS = "".join(sorted({*MAIN_EXERCISE_TYPES, OTHER_EXERCISE_TYPES}))  # "bors"
 
 BAD_FEED_FILTER = "filter_by must be one of 'all', 'group', 'groups', 'user', 'users' or 'username'"
 BAD_RANGE_VIEW_FILTER = "filter_by must be one of 'all', 'group', 'groups', 'user' or 'users'"
@@ -39,9 +37,10 @@ DATE_OUT_OF_RANGE = f"{{name}} must be a date from {FIRST_LOG_DATE} to {LAST_LOG
 
 def group_id(bucket: str) -> int:
     """The group id a group feed or range view names in its bucket."""
-    if not re.fullmatch(r"\d{1,10}", bucket) or int(bucket) > MAX_ID:
+    pk = parse_id(bucket)
+    if pk is None:
         raise ContractError(BAD_GROUP_BUCKET)
-    return int(bucket)
+    return pk
 
 
 class AllBut(tuple):
@@ -182,9 +181,10 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> QuerySet:
 
 def exercise_types(letters: str) -> str:
     """The distinct letters of a range view's exercise types, sorted ('rbr' -> 'br'); refuses any other letter."""
-    if not letters or any(letter not in EXERCISE_TYPE_LETTERS for letter in letters):
+    kinds = parse_letters(letters, EXERCISE_TYPE_LETTERS)
+    if kinds is None:
         raise ContractError(BAD_EXERCISE_TYPES)
-    return "".join(sorted(set(letters)))
+    return kinds
 
 
 def exercise_type_filter(letters: str) -> Q:
@@ -196,13 +196,10 @@ def exercise_type_filter(letters: str) -> Q:
     return condition
 
 
-def parse_date(text: str, name: str) -> date:
-    """A range view's start or end date, 'YYYY-MM-DD'."""
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        value = date.fromisoformat(text)
-    except ValueError:
+def log_date(text: str, name: str) -> date:
+    """A range view's start or end date, 'YYYY-MM-DD', within the dates a log may carry."""
+    value = parse_date(text)
+    if value is None:
         raise ContractError(BAD_DATE.format(name=name))
     if not FIRST_LOG_DATE <= value <= LAST_LOG_DATE:
         raise ContractError(DATE_OUT_OF_RANGE.format(name=name))
@@ -220,7 +217,7 @@ def range_view(*, filter_by: str, bucket: str, types: str, start: str, end: str)
     if filter_by not in RANGE_VIEW_FILTERS:
         raise ContractError(BAD_RANGE_VIEW_FILTER)
     kinds = exercise_types(types)  # the refusals in the order the original gave them
-    first, last = parse_date(start, "start"), parse_date(end, "end")
+    first, last = log_date(start, "start"), log_date(end, "end")
     if filter_by in ("group", "groups"):
         bucket = str(group_id(bucket))  # a bad id is refused before anything is cached; "01" is group 1
     if (last.year - first.year) * 12 + last.month - first.month >= CACHED_RANGE_MONTHS:

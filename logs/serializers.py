@@ -17,8 +17,8 @@ from logs.models import (
     Log,
     compute_miles,
 )
-from saintsxctf.api.fields import DurationTextField, HttpDateField
-from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.foundation.api.fields import DurationTextField, HttpDateField
+from saintsxctf.foundation.api.serializers import ReadModelSerializer, ReadSerializer
 
 LOG_FIELDS = [
     "date", "deleted", "description", "distance", "feel", "first", "last", "location", "log_id", "metric",

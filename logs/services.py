@@ -17,7 +17,7 @@ from django.utils import timezone
 from comments.models import Comment
 from logs.cached import invalidate
 from logs.models import ExerciseType, Log, LogSummary
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.prepared import PreparedQuery
 from users.models import User
 
 # The `start` of a user's all-time summary rows.
@@ -233,7 +233,7 @@ def _scope(user_id: str, types: list[str], bounds: list[tuple[str, date, date]])
 STORED_FIELDS = ("id", "user_id", "period", "start", "type_id", *SUMMARY_VALUES)
 
 # The queries of the common write, one author's one day of one exercise type, compiled once
-# (saintsxctf/prepared.py): built through the ORM they took longer than the database took to answer them, inside
+# (saintsxctf/foundation/prepared.py): built through the ORM they took longer than the database took to answer them, inside
 # the author's lock, where every other write of that author waits. Markers: dates no summary holds.
 _MARKER_DAYS = [date(1001, 1, n) for n in range(1, 6)]
 LOCK_AUTHOR = PreparedQuery(lambda name: User.all_objects.select_for_update().filter(username=name).values("pk"), 1)

@@ -1,5 +1,5 @@
 from logs import views
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 
 logs = ContractRouter(group="log", path="logs")
 logs.register(views.LogViewSet, basename="log")

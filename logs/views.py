@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from comments.models import Comment
 from comments.serializers import CommentInLogSerializer
 from logs import queries
-from logs.models import ExerciseType, Log
+from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, ExerciseType, Log
 from logs.serializers import (
     ExerciseTypeSerializer,
     FeedLogSerializer,
@@ -20,14 +20,15 @@ from logs.serializers import (
     RangeViewDaySerializer,
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
-from saintsxctf.api.links import link
-from saintsxctf.api.pagination import page_params, paginate
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
-from saintsxctf.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
+from saintsxctf.foundation.api.parameters import PathParameter, parse_id
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractModelViewSet, ContractViewSet, ListMixin
+from saintsxctf.foundation.prepared import PreparedQuery
 
-# GET /v2/logs/<id>: compiled once (saintsxctf/prepared.py); an integer marker, as log_id is an integer.
+# GET /v2/logs/<id>: compiled once (saintsxctf/foundation/prepared.py); an integer marker, as log_id is an integer.
 LOG_BY_ID = PreparedQuery(lambda log_id: Log.objects.filter(pk=log_id), params=1, markers=(2_000_000_011,))
 # ... and its live comments, newest first (the order of Log.objects.with_comments()).
 COMMENTS_OF_LOG = PreparedQuery(lambda log_id: Comment.objects.filter(log_id=log_id).order_by("-time", "-comment_id"),
@@ -37,9 +38,6 @@ LOG_REQUIRED = ("username", "first", "last", "date", "type", "feel")
 FEED_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<limit>[^/]+)/(?P<offset>[^/]+)"
 RANGE_VIEW_PATH = r"(?P<filter_by>[^/]+)/(?P<bucket>[^/]+)/(?P<exercise_types>[^/]+)/(?P<start>[^/]+)/(?P<end>[^/]+)"
 NO_RANGE_VIEW_DAYS = "no logs found in this date range with the selected filters"
-
-
-DELETED = envelope_schema("LogDeleted", deleted=serializers.BooleanField())
 
 
 class LogViewSet(ContractModelViewSet):
@@ -67,6 +65,13 @@ class LogViewSet(ContractModelViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete an exercise log owned by user {obj.user_id}.",
     }
+    descriptions = {
+        "list": "Get all the exercise logs in the database.",
+        "create": "Create a new exercise log.",
+        "update": "Update an exercise log with a given unique id.",
+        "destroy": "Delete a single exercise log with a given unique id.",
+        "soft_destroy": "Soft delete a single exercise log with a given unique id.",
+    }
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
@@ -84,17 +89,6 @@ class LogViewSet(ContractModelViewSet):
         if self.action == "retrieve":
             return {"log": None, "comments": None}
         return super().error_fields()
-
-    @extend_schema(parameters=page_parameters(), responses=page_schema("LogList", logs=LogWithCommentsSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the exercise logs in the database."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(request=LogCreateSerializer,
-                   responses=envelope_schema("LogCreated", added=serializers.BooleanField(), log=LogSerializer()))
-    def create(self, request, *args, **kwargs):
-        """Create a new exercise log."""
-        return super().create(request, *args, **kwargs)
 
     def reread(self, instance):
         # A created log renders as written: log_create set every column it renders (miles and pace included)
@@ -115,23 +109,14 @@ class LogViewSet(ContractModelViewSet):
 
     def found_log(self) -> Log:
         """get_object() for a GET of one log, through a prepared query (the most read row of the API): the live
-        log of the path, or the action's not-found error. Path values the ORM would refuse
-        (not an integer, out of the column's range) find nothing, as they do there."""
-        try:
-            pk = int(self.kwargs[self.lookup_url_kwarg])
-        except ValueError:
-            self.fail("not_found")
-        log = LOG_BY_ID.first(pk) if -(2**31) <= pk < 2**31 else None
+        log of the path, or the action's not-found error (a path value that is no id finds nothing, as in
+        get_object())."""
+        pk = parse_id(self.kwargs[self.lookup_url_kwarg])
+        log = None if pk is None else LOG_BY_ID.first(pk)
         if log is None:
             self.fail("not_found")
         self.check_object_permissions(self.request, log)
         return log
-
-    @extend_schema(request=LogUpdateSerializer,
-                   responses=envelope_schema("LogUpdated", updated=serializers.BooleanField(), log=LogSerializer()))
-    def update(self, request, *args, **kwargs):
-        """Update an exercise log with a given unique id."""
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, log: Log, data: dict):
         # The path decides which log changes; a body `log_id` is ignored (as deviations.md 4 does for groups).
@@ -139,19 +124,8 @@ class LogViewSet(ContractModelViewSet):
             self.fail("same")
         return log_update(log=log, **{k: v for k, v in data.items() if k not in LogUpdateSerializer.ECHOED})
 
-    @extend_schema(responses={204: DELETED})
-    def destroy(self, request, *args, **kwargs):
-        """Delete a single exercise log with a given unique id."""
-        return super().destroy(request, *args, **kwargs)
-
     def perform_destroy(self, log: Log):
         log_delete(log=log)
-
-    @extend_schema(responses={204: DELETED})
-    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
-    def soft_destroy(self, request, *args, **kwargs):
-        """Soft delete a single exercise log with a given unique id."""
-        return super().soft_destroy(request, *args, **kwargs)
 
     def perform_soft_destroy(self, log: Log):
         log_soft_delete(log=log)
@@ -163,6 +137,17 @@ class LogFeedViewSet(ContractViewSet):
     key, plural = "log", "logs"
     queryset = Log.objects.all()
     serializer_class = FeedLogSerializer
+    path_parameters = {
+        "filter_by": PathParameter("Whose logs: `all` (the caller and everyone they run with), `group`/`groups` "
+                                   "(the members of a group), `user`/`users`/`username` (one runner).",
+                                   {"type": "string", "enum": list(queries.FEED_FILTERS)}, "all"),
+        "bucket": PathParameter("Which ones: for `all` any text (`all`), for `group` a group id (a whole number), "
+                                "for `user` a username.", example="all"),
+        "limit": PathParameter(f"Logs per page: a whole number from 1 to {MAX_LIMIT}.",
+                               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, 10),
+        "offset": PathParameter(f"Logs to skip, newest first: a whole number from 0 to {MAX_PAGE_NUMBER}.",
+                                {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_NUMBER}, 0),
+    }
 
     @extend_schema(responses=envelope_schema(
         "LogFeedPage", next=serializers.CharField(allow_null=True), prev=serializers.CharField(allow_null=True),
@@ -188,6 +173,19 @@ class RangeViewViewSet(ContractViewSet):
     key, plural = "range_view", "range_view"
     queryset = Log.objects.all()
     serializer_class = RangeViewDaySerializer
+    path_parameters = {
+        "filter_by": PathParameter("Whose logs: `all`, `group`/`groups` (the members of a group) or `user`/`users` "
+                                   "(one runner).", {"type": "string", "enum": list(queries.RANGE_VIEW_FILTERS)}, "user"),
+        "bucket": PathParameter("Which ones: for `group` a group id (a whole number), for `user` a username, for "
+                                "`all` any text.", example="andy"),
+        "exercise_types": PathParameter("The exercise types to count, as letters in any order: `r` run, `b` bike, "
+                                        "`s` swim, `o` every other type (e.g. `rbso`).",
+                                        {"type": "string", "pattern": f"^[{queries.EXERCISE_TYPE_LETTERS}]+$"}, "r"),
+        "start": PathParameter(f"The first day, YYYY-MM-DD, from {FIRST_LOG_DATE} to {LAST_LOG_DATE}.",
+                               {"type": "string", "format": "date"}, "2021-05-01"),
+        "end": PathParameter(f"The last day (inclusive), YYYY-MM-DD, from {FIRST_LOG_DATE} to {LAST_LOG_DATE}.",
+                             {"type": "string", "format": "date"}, "2021-05-31"),
+    }
 
     @extend_schema(responses=envelope_schema(
         "RangeView", range_view=RangeViewDaySerializer(many=True), message=serializers.CharField(required=False),

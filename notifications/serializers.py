@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from rest_framework import serializers
 
 from notifications.models import VIEWED_CHOICES, Notification
-from saintsxctf.api.fields import PlainDateTimeField
-from saintsxctf.api.serializers import ReadModelSerializer
+from saintsxctf.foundation.api.fields import PlainDateTimeField
+from saintsxctf.foundation.api.serializers import ReadModelSerializer
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 

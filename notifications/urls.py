@@ -1,5 +1,5 @@
 from notifications import views
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 
 notifications = ContractRouter(group="notification", path="notifications")
 notifications.register(views.NotificationViewSet, basename="notification")

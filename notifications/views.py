@@ -3,10 +3,8 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-from groups.queries import parse_id
 from notifications.models import Notification
 from notifications.serializers import (
     TIME_FORMAT,
@@ -15,13 +13,14 @@ from notifications.serializers import (
     NotificationWriteSerializer,
 )
 from notifications.services import notification_create, notification_soft_delete
-from saintsxctf.api.permissions import IsOwnerOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
-from saintsxctf.api.throttles import NOTIFICATION_THROTTLES
-from saintsxctf.api.viewsets import EMPTY_BODY, ContractModelViewSet
+from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.throttles import NOTIFICATION_THROTTLES
+from saintsxctf.foundation.api.viewsets import EMPTY_BODY, REQUIRED, ContractModelViewSet
 from users.models import User
 
 CREATE_FAILED = "failed to create a new notification"
+NO_RECIPIENT = "There is no user with this username."
 
 
 class NotificationViewSet(ContractModelViewSet):
@@ -52,45 +51,33 @@ class NotificationViewSet(ContractModelViewSet):
         "soft_destroy.forbidden":
             "User {user} is not authorized to soft delete a notification sent to {obj.user_id}.",
     }
-
-    def get_object(self):
-        # Not an id (letters, too large): no such notification, never a database error.
-        if parse_id(self.kwargs[self.lookup_url_kwarg]) is None:
-            self.fail("not_found")
-        return super().get_object()
-
-    @extend_schema(parameters=page_parameters(), responses=page_schema("NotificationList", notifications=NotificationSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the user notifications in the database."""
-        return super().list(request, *args, **kwargs)
+    descriptions = {
+        "list": "Get all the user notifications in the database.",
+        "retrieve": "Retrieve a single user notification with a given unique id.",
+        "destroy": "Delete a user notification with a given unique id.",
+        "soft_destroy": "Soft delete a user notification with a given unique id.",
+    }
 
     @extend_schema(request=NotificationWriteSerializer, responses=envelope_schema(
         "NotificationAdded", added=serializers.BooleanField(), notification=NotificationSerializer()))
     def create(self, request, *args, **kwargs):
         """Create a new user notification."""
         body = self.body()
-        if body.get("username") is None or body.get("description") is None:
-            self.fail("invalid")
-        serializer = NotificationWriteSerializer(data=body)
+        missing = [field for field in ("username", "description") if body.get(field) is None]
+        if missing:
+            self.fail("invalid", errors={field: [REQUIRED] for field in missing})
         # The original answered 500 for these (a too long text, an unknown user): 400 (deviations.md 2).
-        if not serializer.is_valid():
-            self.fail("failed")
-        data = serializer.validated_data
+        data = self.checked(NotificationWriteSerializer(data=body), "failed")
         # Stored under the recipient's username as the database has it, however the body spelled it (the
         # lookup matches `ROSA0` and `rosá0` to rosa0, who must be able to mark it viewed and delete it).
         recipient = User.objects.filter(username=data["username"]).first()
         if recipient is None:
-            self.fail("failed")
+            self.fail("failed", errors={"username": [NO_RECIPIENT]})
         # Old clients post the notification the API already created for the same event: return that one.
         notification = notification_create(
             user=recipient, description=data["description"], link=data.get("link"), deduplicate=True,
         )
         return self.envelope(added=True, notification=NotificationSerializer(notification).data)
-
-    @extend_schema(responses=envelope_schema("NotificationEnvelope", notification=NotificationSerializer()))
-    def retrieve(self, request, *args, **kwargs):
-        """Retrieve a single user notification with a given unique id."""
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=NotificationUpdateSerializer, responses=envelope_schema(
         "NotificationUpdated", updated=serializers.BooleanField(), notification=NotificationSerializer()))
@@ -105,27 +92,13 @@ class NotificationViewSet(ContractModelViewSet):
         }
         if all(body.get(name) == value for name, value in stored.items()):
             self.fail("unchanged")
-        serializer = NotificationUpdateSerializer(data=body)
-        if not serializer.is_valid():
-            self.fail("invalid")
         # Only `viewed` changes, whatever else the body says.
-        notification.viewed = serializer.validated_data["viewed"]
+        notification.viewed = self.checked(NotificationUpdateSerializer(data=body))["viewed"]
         with transaction.atomic():
             self.lock_alive(notification)  # not marked viewed (nor answered 500) once soft deleted meanwhile
             notification.save(update_fields=["viewed"])
             notification = self.reread(notification)
         return self.envelope(updated=True, notification=NotificationSerializer(notification).data)
-
-    @extend_schema(responses={204: envelope_schema("NotificationDeleted", deleted=serializers.BooleanField())})
-    def destroy(self, request, *args, **kwargs):
-        """Delete a user notification with a given unique id."""
-        return super().destroy(request, *args, **kwargs)
-
-    @extend_schema(responses={204: envelope_schema("NotificationSoftDeleted", deleted=serializers.BooleanField())})
-    @action(detail=True, methods=["delete"], url_path="soft", url_name="soft")
-    def soft_destroy(self, request, *args, **kwargs):
-        """Soft delete a user notification with a given unique id."""
-        return super().soft_destroy(request, *args, **kwargs)
 
     def perform_soft_destroy(self, instance):
         notification_soft_delete(notification=instance)

@@ -109,7 +109,7 @@ def main(argv=None) -> int:
         log(f"private MariaDB on 127.0.0.1:{db.port} ({db.dir})")
         env = django_env(db.url)
         setup_django(env)
-        from saintsxctf.auth.tokens import issue_access_token
+        from saintsxctf.foundation.auth.tokens import issue_access_token
         from users.models import User
 
         user = User.objects.create_user(USERNAME, PASSWORD, first="Fault", last="Runner",

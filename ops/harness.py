@@ -49,10 +49,13 @@ def log(message: str) -> None:
 
 
 class PrivateMariaDB:
-    """A throwaway mariadbd on 127.0.0.1:<port> with its own data directory. Use as a context manager."""
+    """A throwaway mariadbd on 127.0.0.1:<port> with its own data directory. Use as a context manager.
 
-    def __init__(self, port: int | None = None):
+    `server_id` turns on the binary log (row events, GTIDs), as a replication primary or replica needs."""
+
+    def __init__(self, port: int | None = None, server_id: int | None = None, read_only: bool = False):
         self.port = port or free_port()
+        self.server_id, self.read_only = server_id, read_only
         self.dir = Path(tempfile.mkdtemp(prefix="saintsxctf-ops-db-"))
         self.process: subprocess.Popen | None = None
 
@@ -61,24 +64,38 @@ class PrivateMariaDB:
         return f"mysql://root@127.0.0.1:{self.port}/saintsxctf"
 
     def __enter__(self) -> PrivateMariaDB:
+        self.install()
+        self.start()
+        self.sql("CREATE DATABASE saintsxctf CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        return self
+
+    def install(self) -> None:
         subprocess.run(
             [shutil.which("mariadb-install-db") or "mariadb-install-db", "--no-defaults",
              f"--datadir={self.dir / 'data'}", "--user=root", "--auth-root-authentication-method=normal",
              "--skip-test-db"],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        self.start()
+
+    def sql(self, statement: str) -> None:
         subprocess.run([shutil.which("mariadb") or "mariadb", "-h127.0.0.1", f"-P{self.port}", "-uroot", "-e",
-                        "CREATE DATABASE saintsxctf CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"], check=True)
-        return self
+                        statement], check=True)
 
     def start(self) -> float:
         """Start mariadbd on the existing data directory; seconds until it accepts connections."""
+        if self.server_id is None:
+            binlog = ["--skip-log-bin"]
+        else:
+            binlog = [f"--server-id={self.server_id}", f"--log-bin={self.dir / 'data' / 'binlog'}",
+                      "--binlog-format=ROW", "--log-slave-updates=0", "--gtid-strict-mode=1",
+                      f"--relay-log={self.dir / 'data' / 'relay'}"]
+            if self.read_only:
+                binlog.append("--read-only=1")
         self.process = subprocess.Popen(
             ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.dir / 'data'}",
              f"--socket={self.dir / 'mysqld.sock'}", f"--port={self.port}", "--bind-address=127.0.0.1",
              "--user=root", f"--pid-file={self.dir / 'mysqld.pid'}", f"--log-error={self.dir / 'error.log'}",
-             "--innodb-buffer-pool-size=64M", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=1",
+             "--innodb-buffer-pool-size=64M", *binlog, "--innodb-flush-log-at-trx-commit=1",
              "--max-connections=200"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -94,6 +111,117 @@ class PrivateMariaDB:
     def __exit__(self, *exc) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def mariadbd_available() -> bool:
+    """Whether this machine can run the private servers of PrivateMariaDB and ReplicaPair."""
+    return os.access("/usr/sbin/mariadbd", os.X_OK) and shutil.which("mariadb-install-db") is not None
+
+
+def query(port: int, statement: str) -> list[dict]:
+    """Rows of `statement` on the private server at 127.0.0.1:<port>, as dicts (root, no database)."""
+    import MySQLdb
+    import MySQLdb.cursors
+
+    with MySQLdb.connect(host="127.0.0.1", port=port, user="root", connect_timeout=5,
+                         cursorclass=MySQLdb.cursors.DictCursor) as connection:
+        cursor = connection.cursor()
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+
+
+def status_counters(port: int, *names: str) -> dict[str, int]:
+    """Global status counters of a server (e.g. Com_select: the SELECT statements it has run)."""
+    listed = ", ".join(f"'{name}'" for name in names)
+    rows = query(port, f"SHOW GLOBAL STATUS WHERE Variable_name IN ({listed})")
+    return {row["Variable_name"]: int(row["Value"]) for row in rows}
+
+
+class ReplicaPair:
+    """A private primary and one replica (a second mariadbd), with GTID binlog replication: the primary's
+    database `saintsxctf` is created after the replica follows it, so the replica holds every row. Use as a
+    context manager; `primary` and `replica` are the two PrivateMariaDB."""
+
+    def __init__(self, primary_port: int | None = None, replica_port: int | None = None):
+        self.primary = PrivateMariaDB(primary_port, server_id=1)
+        self.replica = PrivateMariaDB(replica_port, server_id=2, read_only=True)
+
+    def __enter__(self) -> ReplicaPair:
+        try:
+            for server in (self.primary, self.replica):
+                server.install()
+            self.primary.start()
+            self.replica.start()
+            self.follow()
+            self.primary.sql("CREATE DATABASE saintsxctf CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+            self.wait_caught_up(30)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def follow(self, delay: int = 0) -> None:
+        """(Re)point the replica at the primary, from its own GTID position, `delay` seconds behind."""
+        self.replica.sql(f"STOP SLAVE; CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={self.primary.port}, "
+                         f"MASTER_USER='root', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, "
+                         f"MASTER_DELAY={delay}; START SLAVE")
+
+    def lag(self) -> dict:
+        """The replica's view: Slave_IO_Running, Slave_SQL_Running, Seconds_Behind_Master, Gtid_IO_Pos."""
+        rows = query(self.replica.port, "SHOW SLAVE STATUS")
+        return rows[0] if rows else {}
+
+    def caught_up(self) -> bool:
+        primary = query(self.primary.port, "SELECT @@gtid_binlog_pos AS pos")[0]["pos"]
+        replica = query(self.replica.port, "SELECT @@gtid_slave_pos AS pos")[0]["pos"]
+        return primary == replica
+
+    def wait_caught_up(self, timeout: float) -> float:
+        """Seconds until the replica has applied everything the primary logged; raises TimeoutError."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            try:
+                if self.caught_up():
+                    return time.monotonic() - start
+            except Exception:  # noqa: BLE001 - a server that is starting
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"the replica did not catch up in {timeout}s: {self.lag()}")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """DATABASE_URL and DATABASE_REPLICA_URLS of the pair."""
+        return {"DATABASE_URL": self.primary.url, "DATABASE_REPLICA_URLS": self.replica.url}
+
+    def __exit__(self, *exc) -> None:
+        self.replica.__exit__()
+        self.primary.__exit__()
+
+
+class PrivateRedis:
+    """A throwaway redis-server on 127.0.0.1:<port>, keeping nothing on disk. Use as a context manager."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> PrivateRedis:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no", "--dir", tempfile.gettempdir()],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, 15)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
 
 
 def django_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -113,8 +113,8 @@ def main(argv=None) -> int:
         from django.core.management import call_command
         from django.db import connection
 
-        from saintsxctf.auth.tokens import issue_access_token
-        from saintsxctf.demo import DEMO_PASSWORD
+        from saintsxctf.foundation.auth.tokens import issue_access_token
+        from saintsxctf.operations.demo import DEMO_PASSWORD
 
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
         from groups.models import GroupMember

@@ -57,7 +57,7 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 INSTALLED_APPS = [
-    "saintsxctf.apps.SaintsAdminConfig",
+    "saintsxctf.operations.apps.SaintsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "saintsxctf",
+    "saintsxctf.foundation",  # the ground wing: app label `saintsxctf`
     "users",
     "teams",
     "groups",
@@ -78,18 +78,21 @@ INSTALLED_APPS = [
     "comments",
     "notifications",
     "functions",
+    "saintsxctf.operations",  # the wing above the apps: admin site, demo data, importer, commands
 ]
 
 MIDDLEWARE = [
-    # First: the request id and the request's log line cover everything below (saintsxctf/requestlog.py).
-    "saintsxctf.requestlog.RequestLogMiddleware",
+    # First: the request id and the request's log line cover everything below (saintsxctf/foundation/requestlog.py).
+    "saintsxctf.foundation.requestlog.RequestLogMiddleware",
     # Then /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
-    "saintsxctf.health.HealthCheckMiddleware",
+    "saintsxctf.foundation.health.HealthCheckMiddleware",
+    # Which database each read of the request uses (saintsxctf/foundation/replicas); a pass-through without replicas.
+    "saintsxctf.foundation.replicas.routing.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that can answer (CommonMiddleware, the views): preflights and CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "saintsxctf.middleware.AuditContextMiddleware",
+    "saintsxctf.foundation.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,7 +132,7 @@ DATABASES = {
     )
 }
 # Seconds a database connect, read or write may take (MySQL/MariaDB); 0 = no limit. A hung database then fails
-# the request (503 with Retry-After, saintsxctf/api/errors.py) instead of holding a worker. manage.py raises the
+# the request (503 with Retry-After, saintsxctf/foundation/api/errors.py) instead of holding a worker. manage.py raises the
 # read and write limits for its batch work (seeding, imports) unless they are set (see manage.py).
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_READ_TIMEOUT = env_int("DB_READ_TIMEOUT", 15)
@@ -154,6 +157,39 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # How long a write waits for another process's write lock (`make run` has two workers) before it fails (503).
     DATABASES["default"]["OPTIONS"] = {"timeout": env_int("SQLITE_LOCK_TIMEOUT", 10)}
 
+# Read replicas (saintsxctf/foundation/replicas): DATABASE_REPLICA_URLS, comma separated, adds the aliases replica1,
+# replica2, ... Reads of GET requests go to a usable replica; writes, transactions, requests that write, commands
+# and a writer's reads for REPLICA_READ_YOUR_WRITES_SECONDS go to the primary. Needs REDIS_URL (the writers are
+# remembered there for every instance): without it every read goes to the primary.
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 2)        # skip a replica further behind than this
+REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 1)            # how often a process reads a replica's lag
+REPLICA_RETRY_SECONDS = env_float("REPLICA_RETRY_SECONDS", 5)            # how long a failed replica is left alone
+REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 1)          # seconds; then the primary serves the read
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10)
+DATABASE_REPLICAS = []
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    # No health check (a ping) before a reused connection's first statement: the replica engine hands a statement
+    # that fails for the connection to the primary (saintsxctf/foundation/replicas/fallback.py), so the ping would only cost
+    # a round trip per request.
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=False)
+    _engine = _replica["ENGINE"].rsplit(".", 1)[-1]
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or _engine not in {"mysql", "sqlite3"}:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_index} must use the primary's engine "
+                                   "(MySQL/MariaDB, or SQLite for tests)")
+    _replica["ENGINE"] = f"saintsxctf.foundation.replicas.{_engine}"  # the primary's engine, with the primary as fallback
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    if _engine == "mysql":
+        _replica["OPTIONS"]["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    _replica["TEST"] = {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"}
+    DATABASES[f"replica{_index}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_index}")
+DATABASE_ROUTERS = ["saintsxctf.foundation.replicas.routing.ReplicaRouter"]
+if REPLICA_READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS + 1:
+    # A replica may serve reads while up to MAX_LAG (+1: the lag is counted in whole seconds) behind, and a lag
+    # is up to CHECK seconds old: a writer must read from the primary at least that long.
+    raise ImproperlyConfigured("REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + "
+                               "REPLICA_CHECK_SECONDS + 1")
+
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 AUTH_USER_MODEL = "users.User"
 
@@ -161,10 +197,10 @@ AUTH_USER_MODEL = "users.User"
 # Passwords: bcrypt; legacy `$2a$`/`$2b$` hashes are verified as they are (users.User.check_password)
 # ------------------------------------------------------------------------------------------------
 # The first hasher makes every new digest; it must keep a raw bcrypt hash the web client can verify
-# (saintsxctf/auth/hashers.py, deviations.md 13). The others only read older digests, which are re-hashed
+# (saintsxctf/foundation/auth/hashers.py, deviations.md 13). The others only read older digests, which are re-hashed
 # with the first at the next sign-in.
 PASSWORD_HASHERS = [
-    "saintsxctf.auth.hashers.ClientBCryptPasswordHasher",
+    "saintsxctf.foundation.auth.hashers.ClientBCryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
@@ -194,7 +230,7 @@ REDIS_URL = env("REDIS_URL")
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 if REDIS_URL:
     CACHES = {"default": {
-        "BACKEND": "saintsxctf.cache.SharedRedisCache", "LOCATION": REDIS_URL,
+        "BACKEND": "saintsxctf.foundation.cache.SharedRedisCache", "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
         "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }}
@@ -212,10 +248,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-# Seconds an SMTP connect or reply may take; the mail worker then retries the message later (saintsxctf/mail.py).
+# Seconds an SMTP connect or reply may take; the mail worker then retries the message later (saintsxctf/foundation/mail.py).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SaintsXCTF <no-reply@saintsxctf.com>")
-# The mail queue (saintsxctf/mail.py): the worker retries a failed send after MAIL_RETRY_SECONDS, doubled per
+# The mail queue (saintsxctf/foundation/mail.py): the worker retries a failed send after MAIL_RETRY_SECONDS, doubled per
 # attempt (at most an hour), MAIL_MAX_ATTEMPTS times in all; a claimed mail is another worker's after
 # MAIL_LEASE_SECONDS (longer than a send can take: at least three SMTP timeouts).
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
@@ -246,25 +282,25 @@ READY_TIMEOUT = env_float("READY_TIMEOUT", 2.0)
 # Adds an X-SQL-Query-Count header to every response (load testing only).
 SQL_QUERY_COUNT_HEADER = env_bool("SQL_QUERY_COUNT_HEADER", False)
 if SQL_QUERY_COUNT_HEADER:
-    MIDDLEWARE.insert(0, "saintsxctf.middleware.QueryCountHeaderMiddleware")
+    MIDDLEWARE.insert(0, "saintsxctf.foundation.middleware.QueryCountHeaderMiddleware")
 
-# Hard limits on request bodies (saintsxctf/api/parsers.py): larger bodies answer 413, deeper JSON 400. The web
+# Hard limits on request bodies (saintsxctf/foundation/api/parsers.py): larger bodies answer 413, deeper JSON 400. The web
 # client's largest body is a few kB and its deepest three levels.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20)
-# Pages (saintsxctf/api/pagination.py): the largest `limit` of a feed or list, and a list's page without one.
+# Pages (saintsxctf/foundation/api/pagination.py): the largest `limit` of a feed or list, and a list's page without one.
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
 API_DEFAULT_PAGE_SIZE = env_int("API_DEFAULT_PAGE_SIZE", 50)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.auth.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["saintsxctf.foundation.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["saintsxctf.api.renderers.ContractJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["saintsxctf.api.parsers.BoundedJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "saintsxctf.api.schema.ContractAutoSchema",
-    "EXCEPTION_HANDLER": "saintsxctf.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["saintsxctf.foundation.api.renderers.ContractJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["saintsxctf.foundation.api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "saintsxctf.foundation.api.schema.ContractAutoSchema",
+    "EXCEPTION_HANDLER": "saintsxctf.foundation.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Throttles (saintsxctf/api/throttles.py): per client address and per account named in the request, counted
+    # Throttles (saintsxctf/foundation/api/throttles.py): per client address and per account named in the request, counted
     # in the shared cache. `<requests>/<period>`, e.g. 30/min or 100/10min.
     "DEFAULT_THROTTLE_RATES": {
         # Sign-in (/auth/token, /auth/token/pair, the admin login): per address, and per account and address.
@@ -288,7 +324,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0),
 }
 
-# Tokens (saintsxctf/auth/tokens.py). Access tokens from /auth/token/refresh and /auth/token/pair are short-lived;
+# Tokens (saintsxctf/foundation/auth/tokens.py). Access tokens from /auth/token/refresh and /auth/token/pair are short-lived;
 # new clients refresh them (refresh tokens rotate, and the used one is blacklisted). The `result` token of the
 # legacy POST /auth/token lives longer because the existing clients never refresh: when it expires they send
 # their runner back to the sign-in page (the original's tokens lived 28 days). Logging out and changing the
@@ -304,9 +340,9 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "sub",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
-    "TOKEN_OBTAIN_SERIALIZER": "saintsxctf.auth.serializers.TokenPairSerializer",
-    "TOKEN_REFRESH_SERIALIZER": "saintsxctf.auth.serializers.TokenRefreshSerializer",
-    "TOKEN_VERIFY_SERIALIZER": "saintsxctf.auth.serializers.TokenVerifySerializer",
+    "TOKEN_OBTAIN_SERIALIZER": "saintsxctf.foundation.auth.serializers.TokenPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "saintsxctf.foundation.auth.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "saintsxctf.foundation.auth.serializers.TokenVerifySerializer",
 }
 JWT_LEGACY_ACCESS_LIFETIME = timedelta(hours=env_int("JWT_LEGACY_ACCESS_HOURS", 7 * 24))
 
@@ -321,6 +357,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One tag per resource group, described (saintsxctf/foundation/api/schema.py), after drf-spectacular's enum naming.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "saintsxctf.foundation.api.schema.tags_with_descriptions"],
     # The coach's view (groups/serializers.py): one name per choice set shared by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TargetKindEnum": "groups.models.TARGET_KIND_CHOICES",
@@ -396,19 +435,19 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Logs (saintsxctf/requestlog.py): one JSON object per line on stderr, each with the id of the request it belongs
+# Logs (saintsxctf/foundation/requestlog.py): one JSON object per line on stderr, each with the id of the request it belongs
 # to; one line per request on `saintsxctf.request`; errors with a traceback also mailed to ADMINS (queued).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "saintsxctf.requestlog.RequestIdFilter"},
-        "quiet_client_errors": {"()": "saintsxctf.requestlog.QuietClientErrors"},
+        "request_id": {"()": "saintsxctf.foundation.requestlog.RequestIdFilter"},
+        "quiet_client_errors": {"()": "saintsxctf.foundation.requestlog.QuietClientErrors"},
     },
-    "formatters": {"json": {"()": "saintsxctf.requestlog.JsonFormatter"}},
+    "formatters": {"json": {"()": "saintsxctf.foundation.requestlog.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
-        "mail_admins": {"class": "saintsxctf.requestlog.QueuedAdminEmailHandler", "level": "ERROR",
+        "mail_admins": {"class": "saintsxctf.foundation.requestlog.QueuedAdminEmailHandler", "level": "ERROR",
                         "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
@@ -435,6 +474,9 @@ def production_problems() -> list[str]:
         problems.append("JWT_SIGNING_KEY is the development key: unset it (SECRET_KEY is used) or set a random one")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty: set the host names this API answers to, comma separated")
+    if DATABASE_REPLICAS and not REDIS_URL:
+        problems.append("DATABASE_REPLICA_URLS is set without REDIS_URL: read-your-writes needs the shared cache "
+                        "(without it no read would go to a replica)")
     if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
         problems.append("CACHES holds a per-process cache: set REDIS_URL (processes would disagree)")
     return problems

@@ -13,8 +13,8 @@ import notifications.urls
 import teams.urls
 import users.urls
 from saintsxctf import views
-from saintsxctf.api.errors import handler404 as handler404_view
-from saintsxctf.auth.admin_login import admin_login
+from saintsxctf.foundation.api.errors import handler404 as handler404_view
+from saintsxctf.foundation.auth.admin_login import admin_login
 
 # Every resource group of /v2, in the order /v2/links lists them.
 API_ROUTERS = [
@@ -30,10 +30,10 @@ urlpatterns = [
     path("", views.ApiRootView.as_view(), name="root"),
     path("versions", views.VersionsView.as_view(), name="versions"),
     path("v2", views.V2View.as_view(), name="v2"),
-    path("v2/links", views.V2LinksView.as_view(), name="v2-links"),
+    path("v2/links", views.V2LinksView.as_view(routers=tuple(API_ROUTERS)), name="v2-links"),
     path("404", views.Error404View.as_view(), name="error-404"),
     path("500", views.Error500View.as_view(), name="error-500"),
-    path("auth/", include("saintsxctf.auth.urls")),
+    path("auth/", include("saintsxctf.foundation.auth.urls")),
     path("", include("functions.urls")),
     path("v2/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v2/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -47,7 +47,7 @@ urlpatterns = [
     re_path(r"^.*$", csrf_exempt(handler404_view)),
 ]
 
-handler400 = "saintsxctf.api.errors.handler400"
-handler403 = "saintsxctf.api.errors.handler403"
-handler404 = "saintsxctf.api.errors.handler404"
-handler500 = "saintsxctf.api.errors.handler500"
+handler400 = "saintsxctf.foundation.api.errors.handler400"
+handler403 = "saintsxctf.operations.admin_site.handler403"
+handler404 = "saintsxctf.foundation.api.errors.handler404"
+handler500 = "saintsxctf.foundation.api.errors.handler500"

@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saintsxctf.api.errors import framework_body
-from saintsxctf.api.links import link, self_link
-from saintsxctf.api.schema import FrameworkErrorSerializer as ErrorBody
+from saintsxctf.foundation.api.errors import framework_body
+from saintsxctf.foundation.api.links import link, self_link
+from saintsxctf.foundation.api.schema import FrameworkErrorSerializer as ErrorBody
 
 
 class IndexView(APIView):
@@ -19,7 +19,7 @@ class IndexView(APIView):
 class ApiRootView(IndexView):
     """Entrypoint of the SaintsXCTF API."""
 
-    @extend_schema(tags=["Metadata"], responses=inline_serializer("ApiRoot", {
+    @extend_schema(responses=inline_serializer("ApiRoot", {
         "api_name": serializers.CharField(), "self_link": serializers.CharField(),
         "versions_link": serializers.CharField()}))
     def get(self, request):
@@ -31,7 +31,7 @@ class ApiRootView(IndexView):
 class VersionsView(IndexView):
     """The versions of the API."""
 
-    @extend_schema(tags=["Metadata"], responses=inline_serializer("Versions", {
+    @extend_schema(responses=inline_serializer("Versions", {
         "self": serializers.CharField(), "version_1": serializers.CharField(allow_null=True),
         "version_2": serializers.CharField(), "version_latest": serializers.CharField()}))
     def get(self, request):
@@ -43,7 +43,7 @@ class VersionsView(IndexView):
 class V2View(IndexView):
     """Details of version 2, the current version."""
 
-    @extend_schema(tags=["Metadata"], responses=inline_serializer("Version2", {
+    @extend_schema(responses=inline_serializer("Version2", {
         "self": serializers.CharField(), "version": serializers.IntegerField(),
         "latest": serializers.BooleanField(), "links": serializers.CharField()}))
     def get(self, request):
@@ -54,20 +54,20 @@ class V2View(IndexView):
 class V2LinksView(IndexView):
     """The links index of every resource group of version 2."""
 
-    @extend_schema(tags=["Metadata"], responses={
+    routers: tuple = ()  # the resource groups' routers, in the order the index lists them: given by the URL conf
+
+    @extend_schema(responses={
         200: {"type": "object", "additionalProperties": {"type": "string"}}})
     def get(self, request):
         """Links to the links index of every resource group."""
-        from saintsxctf.urls import API_ROUTERS
-
-        groups = {router.group: link(f"{router.namespace}:links") for router in API_ROUTERS}
+        groups = {router.group: link(f"{router.namespace}:links") for router in self.routers}
         return Response({"self": self_link(request), **groups})
 
 
 class Error404View(IndexView):
     """A generic 404 error, on purpose."""
 
-    @extend_schema(tags=["Error"], responses={404: ErrorBody})
+    @extend_schema(responses={404: ErrorBody})
     def get(self, request):
         """The 404 error body."""
         return Response(framework_body(404, "404 Not Found: This is a deliberate 404 response."), status=404)
@@ -76,7 +76,7 @@ class Error404View(IndexView):
 class Error500View(IndexView):
     """A generic 500 error, on purpose."""
 
-    @extend_schema(tags=["Error"], responses={500: ErrorBody})
+    @extend_schema(responses={500: ErrorBody})
     def get(self, request):
         """The 500 error body."""
         return Response(framework_body(500, "500 Internal Server Error: This is a deliberate 500 response."),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from saintsxctf.admin import AuditedAdmin
+from saintsxctf.operations.admin import AuditedAdmin
 from teams.models import Team, TeamGroup, TeamMember
 
 

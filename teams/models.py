@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from groups.models import ROLE_CHOICES, STATUS_CHOICES
-from saintsxctf.models import AuditedModel
-from saintsxctf.validators import not_a_route_word
+from saintsxctf.foundation.models import AuditedModel
+from saintsxctf.foundation.validators import not_a_route_word
 from users.models import WEEK_START_CHOICES
 
 

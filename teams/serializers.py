@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from groups.models import Group
 from groups.serializers import MemberSerializer
-from saintsxctf.api.serializers import ReadModelSerializer
+from saintsxctf.foundation.api.serializers import ReadModelSerializer
 from teams.models import Team, TeamMember
 
 

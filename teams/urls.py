@@ -1,4 +1,4 @@
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 from teams import views
 
 teams = ContractRouter(group="team", path="teams")

@@ -4,11 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from groups.queries import parse_id
-from saintsxctf.api.links import link
-from saintsxctf.api.pagination import MAX_LIMIT
-from saintsxctf.api.schema import envelope_schema
-from saintsxctf.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.pagination import MAX_LIMIT
+from saintsxctf.foundation.api.parameters import MAX_ID, PathParameter, parse_whole_number
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.viewsets import ContractViewSet, ListMixin, RetrieveMixin
 from teams import queries
 from teams.models import Team
 from teams.serializers import TeamGroupSerializer, TeamMemberSerializer, TeamSerializer
@@ -30,6 +30,12 @@ class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
         "members.not_found": "the team does not exist or it has no members",
         "groups.not_found": "the team does not exist or it has no groups",
     }
+    descriptions = {"list": "Get all the teams in the database.", "retrieve": "Retrieve a single team with a given name."}
+    path_parameters = {
+        "text": PathParameter("Text the team's name or title contains (any letter case).", example="saint"),
+        "limit": PathParameter(f"The most teams to answer: a whole number (at most {MAX_LIMIT} are answered).",
+                               {"type": "integer", "minimum": 0, "maximum": MAX_ID}, 6),
+    }
 
     def error_fields(self) -> dict:
         """Members and groups errors carry a link to the team; the search's bad limit has no teams."""
@@ -39,16 +45,6 @@ class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
         if self.action == "search":
             return {"teams": None}
         return super().error_fields()
-
-    @extend_schema(responses=envelope_schema("TeamList", teams=TeamSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the teams in the database."""
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses=envelope_schema("TeamEnvelope", team=TeamSerializer()))
-    def retrieve(self, request, *args, **kwargs):
-        """Retrieve a single team with a given name."""
-        return super().retrieve(request, *args, **kwargs)
 
     # The success bodies below really name the team link `group` (an original bug clients rely on).
     @extend_schema(responses=envelope_schema(
@@ -78,7 +74,7 @@ class TeamViewSet(ListMixin, RetrieveMixin, ContractViewSet):
     @action(detail=False, methods=["get"], url_path=r"search/(?P<text>[^/]+)/(?P<limit>[^/]+)")
     def search(self, request, text, limit):
         """Text search for teams."""
-        count = parse_id(limit)
+        count = parse_whole_number(limit)
         if count is None:
             self.fail("invalid", BAD_LIMIT)
         # At most API_MAX_PAGE_SIZE teams, whatever the limit (the web client asks for 6).

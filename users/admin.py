@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpResponseRedirect
 
 from groups.models import Group, GroupMember
-from saintsxctf.admin import AuditedAdmin, CoachGroupFilter, coach_group_ids
+from saintsxctf.operations.admin import AuditedAdmin, CoachGroupFilter, coach_group_ids
 from users.emails import EmailNotSent
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
 from users.services import activation_code_create

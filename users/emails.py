@@ -2,7 +2,7 @@
 
 Each message has a plain text part (`<name>.txt`) and an HTML alternative (`<name>.html`), rendered with the
 same context. `send()` does not talk to a mail server: it queues the rendered message in the caller's
-transaction (saintsxctf/mail.py), and the mail worker (`manage.py send_queued_mail`) sends it through the
+transaction (saintsxctf/foundation/mail.py), and the mail worker (`manage.py send_queued_mail`) sends it through the
 configured backend (console locally, SMTP in production) with retries. So the mail exists exactly when what it
 announces was committed, and no request waits on SMTP.
 """
@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from rest_framework.exceptions import APIException
 
-from saintsxctf import mail
+from saintsxctf.foundation import mail
 
 logger = logging.getLogger("saintsxctf.emails")
 
@@ -73,7 +73,7 @@ def send_welcome(user) -> None:
 
 def send_email_changed(*, user, old_email: str, undo_token: str) -> None:
     """Tell the old address that the account's email changed, with the link that undoes it."""
-    from saintsxctf.api.links import link
+    from saintsxctf.foundation.api.links import link
 
     undo_url = settings.API_PUBLIC_URL.rstrip("/") + link("users:user-email-undo", token=undo_token)
     send(template="email_changed", subject=EMAIL_CHANGED_SUBJECT, to=old_email,

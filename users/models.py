@@ -2,14 +2,16 @@
 
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from saintsxctf.auth.hashers import check_legacy_password, is_legacy_hash
-from saintsxctf.models import AliveQuerySet, AuditedModel
+from saintsxctf.foundation.api.parameters import parse_id
+from saintsxctf.foundation.auth.hashers import check_legacy_password, is_legacy_hash
+from saintsxctf.foundation.models import AliveQuerySet, AuditedModel
 
 WEEK_START_CHOICES = [("sunday", "Sunday"), ("monday", "Monday")]
 
@@ -82,6 +84,20 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     def last_signin(self):
         return self.last_login
 
+    def administers(self, group_id) -> bool:
+        """Whether this user is an admin of the group `group_id` names: the API's one group-admin rule.
+
+        The group must be live (nobody administers a soft-deleted group, nor a value that names no group); then
+        a superuser administers every group (as in the admin site), anyone else through an accepted `admin`
+        membership that is not deleted. One query. Checked by saintsxctf.foundation.api.permissions.IsGroupAdmin and by
+        the writes whose group is named in the body (activation codes, the /fn functions)."""
+        pk = parse_id(group_id)
+        if pk is None:
+            return False
+        if self.is_superuser:
+            return apps.get_model("groups", "Group").objects.filter(pk=pk).exists()
+        return self.group_memberships.filter(group_id=pk, group__deleted=False, status="accepted", role="admin").exists()
+
     def get_full_name(self) -> str:
         return f"{self.first} {self.last}".strip()
 
@@ -96,7 +112,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
             legacy = self.password
             self.set_password(raw_password)
             # Only the first of concurrent sign-ins upgrades the hash; the others adopt it, so every token
-            # they issue carries the same password fingerprint (saintsxctf/auth/tokens.py).
+            # they issue carries the same password fingerprint (saintsxctf/foundation/auth/tokens.py).
             if not type(self).all_objects.filter(pk=self.pk, password=legacy).update(password=self.password):
                 self.password = type(self).all_objects.filter(pk=self.pk).values_list("password", flat=True).get()
             return True

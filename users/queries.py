@@ -6,27 +6,22 @@ Everything here reads; nothing writes. Statistics are SQL aggregates (one query)
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import (
-    Case,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
     prefetch_related_objects,
 )
 
-from groups.models import Group, GroupMember
+from groups.models import GroupMember
 from logs.cached import cached
 from logs.models import LogSummary
 from logs.queries import summary_statistics
 from notifications.models import Notification
-from saintsxctf import clock
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation import clock
+from saintsxctf.foundation.auth.accounts import user_find  # noqa: F401 - the users app's lookup lives with sign-in
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
 
@@ -44,7 +39,7 @@ def utc_now() -> datetime:
 
 
 def utc_today() -> date:
-    """Today's date (UTC), from the one clock tests pin (saintsxctf/clock.py)."""
+    """Today's date (UTC), from the one clock tests pin (saintsxctf/foundation/clock.py)."""
     return clock.today()
 
 
@@ -56,30 +51,6 @@ def week_start_date(today: date, week_start: str | None) -> date:
 
 
 # -- users ------------------------------------------------------------------------------------------
-def _user_find_queryset(identifier) -> QuerySet:
-    return (
-        User.objects.filter(Q(username=identifier) | Q(email=identifier))
-        .order_by(Case(When(username=identifier, then=Value(0)), default=Value(1), output_field=IntegerField()),
-                  "username")[:1]
-    )
-
-
-# Every read of a user by the path's username runs this: compiled once (saintsxctf/prepared.py).
-USER_FIND = PreparedQuery(_user_find_queryset, params=1)
-
-
-def user_find(identifier: str) -> User | None:
-    """The live user whose username is `identifier`, else the one whose email is (one query)."""
-    return USER_FIND.first(str(identifier))
-
-
-def is_group_admin(user: User, group_id) -> bool:
-    """Whether `user` is an accepted admin of the live group `group_id` (superusers count as admins)."""
-    if user.is_superuser:
-        return Group.objects.filter(pk=group_id).exists()
-    return GroupMember.objects.filter(
-        user_id=user.username, group_id=group_id, group__deleted=False, status="accepted", role="admin"
-    ).exists()
 
 
 # -- memberships ------------------------------------------------------------------------------------

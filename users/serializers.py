@@ -9,11 +9,13 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
-from saintsxctf.api.fields import HttpDateField, PlainDateTimeField
-from saintsxctf.api.links import LinkField
-from saintsxctf.api.serializers import ReadModelSerializer, ReadSerializer
-from saintsxctf.auth.hashers import client_password_hash
+from saintsxctf.foundation.api.fields import HttpDateField, PlainDateTimeField
+from saintsxctf.foundation.api.links import LinkField
+from saintsxctf.foundation.api.parameters import MAX_ID
+from saintsxctf.foundation.api.serializers import ReadModelSerializer, ReadSerializer
+from saintsxctf.foundation.auth.hashers import client_password_hash
 from users.models import WEEK_START_CHOICES, ActivationCode, Flair, ForgotPasswordCode, User
 from users.queries import STATISTIC_KEYS
 from users.services import check_new_password
@@ -113,17 +115,25 @@ class UserSignupSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         required = ("username", "first", "last", "email", "password", "activation_code")
-        if any(not attrs.get(name) for name in required):
-            raise serializers.ValidationError(SIGNUP_REQUIRED)
+        missing = [name for name in required if not attrs.get(name)]
+        if missing:
+            raise body_error(SIGNUP_REQUIRED, **{name: "This field is required." for name in missing})
         if len(attrs["password"]) < 6:
-            raise serializers.ValidationError(SIGNUP_PASSWORD)
+            raise body_error(SIGNUP_PASSWORD, password=SIGNUP_PASSWORD)
         if not USERNAME_PATTERN.match(attrs["username"]):
-            raise serializers.ValidationError(SIGNUP_USERNAME)
+            raise body_error(SIGNUP_USERNAME, username=SIGNUP_USERNAME)
         if not EMAIL_PATTERN.match(attrs["email"]):
-            raise serializers.ValidationError(SIGNUP_EMAIL)
+            raise body_error(SIGNUP_EMAIL, email=SIGNUP_EMAIL)
         candidate = User(username=attrs["username"], email=attrs["email"], first=attrs["first"], last=attrs["last"])
-        check_new_password(attrs["password"], candidate, error=serializers.ValidationError)
+        check_new_password(attrs["password"], candidate, error=lambda message: body_error(message, password=message))
         return attrs
+
+
+def body_error(message: str, **fields: str) -> serializers.ValidationError:
+    """A check of the whole body, in the contract's order: `message` is the body's error (the view answers it as
+    `error`), and each field it is about carries its own message (the answer's `errors`)."""
+    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message],
+                                        **{name: [text] for name, text in fields.items()}})
 
 
 class UserSignupRequestSerializer(UserSignupSerializer):
@@ -294,7 +304,7 @@ class ActivationCodeSerializer(ReadModelSerializer):
 class ActivationCodeWriteSerializer(serializers.Serializer):
     """A new activation code: the group it joins and the address it is mailed to."""
 
-    group_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    group_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     email = serializers.EmailField(max_length=50)
 
 

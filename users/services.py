@@ -17,9 +17,10 @@ from django.db.models import Q
 from groups.models import Group, GroupMember
 from groups.services import lock_member
 from logs.cached import invalidate
-from saintsxctf.api.errors import ContractError
-from saintsxctf.audit import audit_context
-from saintsxctf.auth.tokens import revoke_user_tokens
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.audit import audit_context
+from saintsxctf.foundation.auth.tokens import revoke_user_tokens
+from saintsxctf.foundation.replicas.routing import note_writer
 from teams.models import Team, TeamGroup, TeamMember
 from users import emails
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -55,7 +56,7 @@ def user_signup(*, username: str, password: str, activation_code: str, email: st
     """Create a user from a valid activation code: the user, their team and group memberships, and the
     code consumed, all in one transaction. A spent, expired or unknown code creates nothing.
 
-    The welcome email is queued in the same transaction (saintsxctf/mail.py): it exists exactly when the user does.
+    The welcome email is queued in the same transaction (saintsxctf/foundation/mail.py): it exists exactly when the user does.
     """
     try:
         with transaction.atomic():
@@ -66,6 +67,7 @@ def user_signup(*, username: str, password: str, activation_code: str, email: st
         # Another signup took the username between our check and our insert: refused as a taken username is,
         # with nothing written and the code unspent.
         raise ContractError(SIGNUP_FAILED) from None
+    note_writer(user.username)  # their next requests (with a token) read their new rows from the primary
     return user
 
 

@@ -1,4 +1,4 @@
-from saintsxctf.api.routers import ContractRouter
+from saintsxctf.foundation.api.routers import ContractRouter
 from users import views
 
 users = ContractRouter(group="user", path="users")

@@ -8,21 +8,21 @@ from rest_framework.response import Response
 
 from groups.dashboard import runner_targets
 from groups.serializers import RunnerTargetSerializer
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.links import link
-from saintsxctf.api.permissions import IsOwnerOrReadOnly, IsSelfOrReadOnly
-from saintsxctf.api.schema import envelope_schema, page_parameters, page_schema
-from saintsxctf.api.throttles import (
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.links import link
+from saintsxctf.foundation.api.permissions import IsGroupAdmin, IsOwnerOrReadOnly, IsSelfOrReadOnly
+from saintsxctf.foundation.api.schema import envelope_schema
+from saintsxctf.foundation.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     CHANGE_PASSWORD_THROTTLES,
     CODE_CHECK_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
     SIGNUP_THROTTLES,
 )
-from saintsxctf.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
+from saintsxctf.foundation.api.viewsets import EMPTY_BODY, ContractViewSet, ListMixin, UpdateMixin
 from users import queries, services
 from users.models import ActivationCode, Flair, User
-from users.permissions import IsCodeRecipientOrGroupAdmin
+from users.permissions import IsCodeRecipientOrReadOnly
 from users.serializers import (
     ActivationCodeSerializer,
     ActivationCodeWriteSerializer,
@@ -58,7 +58,7 @@ class BodyMixin:
         serializer = serializer_class(data=self.body(empty, error_body=empty_body))
         if not serializer.is_valid():
             messages = serializer.errors.get("non_field_errors") if isinstance(serializer.errors, dict) else None
-            raise ContractError(str(messages[0]) if messages else invalid)
+            raise ContractError(str(messages[0]) if messages else invalid, errors=serializer.errors)
         return serializer.validated_data
 
 
@@ -86,6 +86,7 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         "update_last_login.forbidden":
             "User {user} is not authorized to update the last login date of user {username}.",
     }
+    descriptions = {"list": "Get all the users in the database.", "update": "Update a user with a given username."}
     # Who may call each action; the rest need a token, and writes are the caller's own (checked on the user).
     public_actions = {"create", "lookup", "change_password", "email_undo"}
     own_path_actions = {"soft_destroy", "update_memberships", "update_last_login"}
@@ -108,11 +109,6 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         return user
 
     # -- collection -------------------------------------------------------------------------------
-    @extend_schema(parameters=page_parameters(), responses=page_schema("UserList", users=UserListSerializer(many=True)))
-    def list(self, request, *args, **kwargs):
-        """Get all the users in the database."""
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=UserSignupRequestSerializer, responses={201: envelope_schema(
         "UserCreated", added=serializers.BooleanField(), user=UserSerializer(), new_user=serializers.CharField())})
     def create(self, request, *args, **kwargs):
@@ -131,12 +127,6 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         # Only the caller's own record carries their password hash (deviations.md 13).
         serializer = OwnUserSerializer if user.pk == request.user.pk else UserSerializer
         return self.envelope(user=serializer(user).data)
-
-    @extend_schema(request=UserWriteSerializer, responses=envelope_schema(
-        "UserUpdated", updated=serializers.BooleanField(), user=UserSerializer()))
-    def update(self, request, *args, **kwargs):
-        """Update a user with a given username."""
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, instance, data):
         return services.user_update(user=instance, **data)
@@ -300,7 +290,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
     serializer_class = ActivationCodeSerializer
     lookup_field = "activation_code"
     lookup_url_kwarg = "code"
-    permission_classes = [IsAuthenticated, IsCodeRecipientOrGroupAdmin]
+    permission_classes = [IsAuthenticated, IsCodeRecipientOrReadOnly | IsGroupAdmin]
     messages = {
         "retrieve.not_found": "there is no matching activation code",
         "exists.not_found": "there is no matching activation code",
@@ -331,7 +321,7 @@ class ActivationCodeViewSet(BodyMixin, ContractViewSet):
         """Create a new activation code."""
         data = self.validated_body(ActivationCodeWriteSerializer, empty=EMPTY_BODY,
                          invalid="'group_id' and 'email' are required fields", empty_body={"added": False})
-        if not queries.is_group_admin(request.user, data["group_id"]):
+        if not request.user.administers(data["group_id"]):
             self.refuse()  # only the group's admins invite runners into it
         code = services.activation_code_create(**data)
         return self.envelope(added=True, activation_code=ActivationCodeSerializer(code).data)

@@ -157,9 +157,13 @@ def test_comment_without_time_or_content(auth_client, user, dottys_log):
     assert Comment.objects.get().time.microsecond == 0
 
 
-def refused(resp, error: str) -> None:
+def refused(resp, error: str, bad_fields=()) -> None:
+    """The contract's 400 body, plus `errors` naming exactly the `bad_fields` of a rejected body (none: no `errors`)."""
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/comments", "added": False, "comment": None, "error": error}
+    body = resp.json()
+    errors = body.pop("errors", {})
+    assert body == {"self": "/v2/comments", "added": False, "comment": None, "error": error}
+    assert set(errors) == set(bad_fields)
     assert not Comment.all_objects.exists()
     assert not Notification.objects.exists()
 
@@ -177,7 +181,7 @@ def test_create_for_someone_else(auth_client, dottys_log):
 @pytest.mark.parametrize("field", ["first", "last", "log_id"])
 def test_create_without_a_required_field(auth_client, user, dottys_log, field):
     refused(auth_client.post(LIST, new_comment_body(dottys_log, **{field: None}), format="json"),
-            "'username', 'first', 'last', and 'log_id' are required fields")
+            "'username', 'first', 'last', and 'log_id' are required fields", [field])
 
 
 @pytest.mark.parametrize("overrides", [
@@ -185,12 +189,13 @@ def test_create_without_a_required_field(auth_client, user, dottys_log, field):
 ])
 def test_create_with_bad_values(auth_client, user, dottys_log, overrides):
     refused(auth_client.post(LIST, new_comment_body(dottys_log, **overrides), format="json"),
-            "failed to create a new comment")
+            "failed to create a new comment", overrides)
 
 
 def test_create_on_a_soft_deleted_log(auth_client, user, dottys_log):
     dottys_log.soft_delete()
-    refused(auth_client.post(LIST, new_comment_body(dottys_log), format="json"), "failed to create a new comment")
+    refused(auth_client.post(LIST, new_comment_body(dottys_log), format="json"), "failed to create a new comment",
+            ["log_id"])
 
 
 # -- PUT ------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from conftest import client_for
 from groups.tests.factories import GroupMemberFactory
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation.auth.tokens import issue_access_token
 from saintsxctf.tests.mailbox import sent_mail
 from users.tests.factories import ActivationCodeFactory, UserFactory
 

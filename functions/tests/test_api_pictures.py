@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from conftest import client_for
 from functions.tests.conftest import image_bytes
 from groups.tests.factories import GroupMemberFactory
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation.auth.tokens import issue_access_token
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

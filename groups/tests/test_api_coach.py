@@ -130,10 +130,13 @@ def test_set_list_and_remove_targets(world):
     assert target["group_id"] == world.group.pk
 
     refused = {"self": path, "added": False, "target": None, "error": "The target failed to create."}
-    for bad in ({}, {**body, "end": "2025-12-31"}, {**body, "weekly_miles": -1}, {**body, "kind": "swim"},
-                {**body, "username": "grandma"}, {**body, "start": "soon"}):
+    for bad, bad_fields in (({}, set()), ({**body, "end": "2025-12-31"}, {"end"}),
+                            ({**body, "weekly_miles": -1}, {"weekly_miles"}), ({**body, "kind": "swim"}, {"kind"}),
+                            ({**body, "username": "grandma"}, {"username"}), ({**body, "start": "soon"}, {"start"})):
         response = client.post(path, bad, format="json")
-        assert (response.status_code, response.json()) == (400, refused), bad
+        answer = response.json()
+        assert set(answer.pop("errors", {})) == bad_fields, bad
+        assert (response.status_code, answer) == (400, refused), bad
 
     listed = client.get(path).json()
     assert secrets_in(listed, viewer="coach", known=path) == []

@@ -225,18 +225,20 @@ def test_put_unchanged_group(auth_client, members, alumni):
     assert resp.json()["error"] == "The group submitted is equal to the existing group with the same id."
 
 
-@pytest.mark.parametrize("body", [
-    {**PUT_BODY, "week_start": "friday"},
-    {"description": "missing the others"},
-    {**PUT_BODY, "grouppic_name": "x" * 51},
-    [],
-    {},
+@pytest.mark.parametrize("body, bad_fields", [
+    ({**PUT_BODY, "week_start": "friday"}, {"week_start"}),
+    ({"description": "missing the others"}, {"grouppic_name", "week_start"}),
+    ({**PUT_BODY, "grouppic_name": "x" * 51}, {"grouppic_name"}),
+    ([], set()),  # no body at all: nothing to name
+    ({}, set()),
 ])
-def test_put_invalid_group(auth_client, members, alumni, body):
+def test_put_invalid_group(auth_client, members, alumni, body, bad_fields):
     resp = auth_client.put(detail_url(alumni.pk), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": f"/v2/groups/{alumni.pk}", "updated": False, "group": None,
-                           "error": "The group failed to update."}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) == bad_fields
+    assert answer == {"self": f"/v2/groups/{alumni.pk}", "updated": False, "group": None,
+                      "error": "The group failed to update."}
     alumni.refresh_from_db()
     assert alumni.week_start == "sunday"
 
@@ -398,13 +400,16 @@ def test_only_accepted_admins_change_memberships(members, alumni, other_user, ca
     assert GroupMember.objects.get(group=alumni, user_id="Blayn").status == "pending"
 
 
-@pytest.mark.parametrize("body", [{"status": "accepted"}, {"status": "maybe", "user": "user"},
-                                  {"status": "accepted", "user": "owner"}, {}])
-def test_invalid_membership_change(auth_client, members, alumni, body):
+@pytest.mark.parametrize("body, bad_fields", [({"status": "accepted"}, {"user"}),
+                                              ({"status": "maybe", "user": "user"}, {"status"}),
+                                              ({"status": "accepted", "user": "owner"}, {"user"}), ({}, set())])
+def test_invalid_membership_change(auth_client, members, alumni, body, bad_fields):
     resp = auth_client.put(member_url(alumni.pk, "Blayn"), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": f"/v2/groups/members/{alumni.pk}/Blayn", "updated": False, "group_member": None,
-                           "error": "The group membership failed to update."}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) == bad_fields
+    assert answer == {"self": f"/v2/groups/members/{alumni.pk}/Blayn", "updated": False, "group_member": None,
+                      "error": "The group membership failed to update."}
     assert TeamMember.objects.get(user_id="Blayn").status == "pending"
 
 

@@ -16,8 +16,8 @@ from logs.models import Log
 from logs.tests.factories import LogFactory
 from notifications.models import Notification
 from ops.harness import free_port
-from saintsxctf.admin import spreadsheet_safe
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.models import OutgoingMail
+from saintsxctf.operations.admin import spreadsheet_safe
 from saintsxctf.tests.mailbox import sent_mail
 from users.models import ActivationCode
 from users.tests.factories import UserFactory
@@ -82,7 +82,7 @@ def test_invite_validates_the_address_and_uses_the_apis_email(xc):
 
 
 def test_an_invite_while_the_mail_server_fails_is_kept_and_its_mail_queued(xc, settings):
-    """The invite's mail is queued with the code (saintsxctf/mail.py): a failing mail server delays it (the worker
+    """The invite's mail is queued with the code (saintsxctf/foundation/mail.py): a failing mail server delays it (the worker
     retries), it never undoes the invite."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1

@@ -376,7 +376,7 @@ def test_all_feed_of_a_team_holding_everyone(auth_client, user, other_user):
 
 
 def test_group_feed_of_a_group_without_accepted_members_is_empty(auth_client, user):
-    """No authors: an empty list of usernames matches nothing (saintsxctf/lookups.py ValuesIn)."""
+    """No authors: an empty list of usernames matches nothing (saintsxctf/foundation/lookups.py ValuesIn)."""
     group = GroupFactory()
     GroupMemberFactory(group=group, user=UserFactory(), status="pending")
     LogFactory(user=user)

@@ -241,9 +241,14 @@ def test_create_with_miles_and_no_distance_stores_those_miles(auth_client, user)
     assert (log["distance"], log["miles"]) == (10.0, 6.21317)
 
 
-def refused(resp, error: str) -> None:
+def refused(resp, error: str, bad_fields=()) -> None:
+    """The contract's 400 body, plus `errors` naming exactly the `bad_fields` of a rejected body (none: no `errors`)."""
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/logs", "added": False, "log": None, "error": error}
+    body = resp.json()
+    errors = body.pop("errors", {})
+    assert body == {"self": "/v2/logs", "added": False, "log": None, "error": error}
+    assert set(errors) == set(bad_fields)
+    assert all(errors[field] and all(isinstance(m, str) for m in errors[field]) for field in bad_fields)
     assert not Log.all_objects.exists()
 
 
@@ -267,7 +272,7 @@ def test_create_without_a_username_is_refused_as_someone_elses(auth_client, user
 @pytest.mark.parametrize("field", ["first", "last", "date", "type", "feel"])
 def test_create_without_a_required_field(auth_client, user, field):
     refused(auth_client.post(LIST, new_log_body(**{field: None}), format="json"),
-            "'username', 'first', 'last', 'date', 'type', and 'feel' are required fields")
+            "'username', 'first', 'last', 'date', 'type', and 'feel' are required fields", [field])
 
 
 @pytest.mark.parametrize("overrides", [
@@ -276,7 +281,18 @@ def test_create_without_a_required_field(auth_client, user, field):
 ])
 def test_create_with_bad_values(auth_client, user, overrides):
     # The original failed the insert with a 500; deviations.md 2: the same body with a 400.
-    refused(auth_client.post(LIST, new_log_body(**overrides), format="json"), "failed to create a new log")
+    refused(auth_client.post(LIST, new_log_body(**overrides), format="json"), "failed to create a new log",
+            overrides)
+
+
+def test_create_names_each_bad_field(auth_client, user):
+    """Issue 20: a bad date and a feel out of range, each named with what is wrong with it."""
+    resp = auth_client.post(LIST, new_log_body(date="2021-13-45", feel=50), format="json")
+    assert resp.json()["error"] == "failed to create a new log"
+    assert resp.json()["errors"] == {
+        "date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
+        "feel": ["Ensure this value is less than or equal to 10."],
+    }
 
 
 def test_create_with_malformed_json(auth_client, user):
@@ -392,8 +408,10 @@ def test_update_without_a_body(auth_client, log1):
 def test_update_with_bad_values(auth_client, log1, overrides):
     resp = auth_client.put(detail(log1.log_id), web_client_put_body(log1, **overrides), format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": f"/v2/logs/{log1.log_id}", "updated": False, "log": None,
-                           "error": "the log failed to update"}
+    body = resp.json()
+    assert set(body.pop("errors")) == set(overrides)
+    assert body == {"self": f"/v2/logs/{log1.log_id}", "updated": False, "log": None,
+                    "error": "the log failed to update"}
     assert Log.objects.get(pk=log1.pk).name == "Hillcrest Park"
 
 

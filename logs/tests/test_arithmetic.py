@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from logs.models import Log, compute_miles, compute_pace, exercise_totals, stored_float
-from saintsxctf.api.fields import duration_text
+from saintsxctf.foundation.api.fields import duration_text
 
 
 def hms(text: str) -> timedelta:

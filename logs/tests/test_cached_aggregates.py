@@ -13,7 +13,7 @@ from groups import queries as group_queries
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs import cached
 from logs.models import Log, LogSummary
-from saintsxctf import clock as server_clock
+from saintsxctf.foundation import clock as server_clock
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.usefixtures("aggregate_cache")  # conftest.py: these tests are about the cache

@@ -14,7 +14,7 @@ from django.urls import reverse
 from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.models import ExerciseType
-from saintsxctf import clock as server_clock
+from saintsxctf.foundation import clock as server_clock
 from saintsxctf.tests.concurrency import needs_server_db
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 

@@ -12,7 +12,7 @@ from logs import services
 from logs.models import Log, LogSummary
 from logs.services import ALL_TIME_START, log_create, log_delete, log_restore, log_soft_delete, log_update
 from logs.tests.factories import LogFactory
-from saintsxctf.demo import seed_demo
+from saintsxctf.operations.demo import seed_demo
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

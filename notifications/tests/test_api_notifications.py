@@ -126,23 +126,25 @@ def test_create_without_link(auth_client, other_user):
     assert resp.json()["notification"]["link"] is None
 
 
-@pytest.mark.parametrize("body,error", [
-    (None, "the request body isn't populated"),
-    ({}, "'username' and 'description' are required fields"),  # JSON, if empty: the next check
-    ("{broken", "the request body isn't populated"),
-    ({"username": "dotty"}, "'username' and 'description' are required fields"),
-    ({"description": "hi"}, "'username' and 'description' are required fields"),
-    ({"username": None, "description": "hi"}, "'username' and 'description' are required fields"),
-    ({"username": "nobody", "description": "hi"}, "failed to create a new notification"),
-    ({"username": "dotty", "description": "x" * 1001}, "failed to create a new notification"),
+@pytest.mark.parametrize("body,error,bad_fields", [
+    (None, "the request body isn't populated", set()),
+    ({}, "'username' and 'description' are required fields", {"username", "description"}),  # JSON: the next check
+    ("{broken", "the request body isn't populated", set()),
+    ({"username": "dotty"}, "'username' and 'description' are required fields", {"description"}),
+    ({"description": "hi"}, "'username' and 'description' are required fields", {"username"}),
+    ({"username": None, "description": "hi"}, "'username' and 'description' are required fields", {"username"}),
+    ({"username": "nobody", "description": "hi"}, "failed to create a new notification", {"username"}),
+    ({"username": "dotty", "description": "x" * 1001}, "failed to create a new notification", {"description"}),
 ])
-def test_create_refused(auth_client, other_user, body, error):
+def test_create_refused(auth_client, other_user, body, error, bad_fields):
     if isinstance(body, str):
         resp = auth_client.post(LIST_URL, body, content_type="application/json")
     else:
         resp = auth_client.post(LIST_URL, body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/notifications", "added": False, "notification": None, "error": error}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) == bad_fields
+    assert answer == {"self": "/v2/notifications", "added": False, "notification": None, "error": error}
     assert not Notification.objects.exists()
 
 
@@ -204,12 +206,15 @@ def test_update_unchanged(auth_client, mine):
     assert resp.json()["error"] == "the notification submitted is equal to the existing notification with the same id"
 
 
-@pytest.mark.parametrize("body", [{"viewed": "maybe"}, {"description": "no viewed"}, {}])
-def test_update_invalid(auth_client, mine, body):
+@pytest.mark.parametrize("body, bad_fields", [({"viewed": "maybe"}, {"viewed"}), ({"description": "no viewed"}, {"viewed"}),
+                                              ({}, set())])
+def test_update_invalid(auth_client, mine, body, bad_fields):
     resp = auth_client.put(detail_url(mine.pk), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": f"/v2/notifications/{mine.pk}", "updated": False, "notification": None,
-                           "error": "the notification failed to update"}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) == bad_fields
+    assert answer == {"self": f"/v2/notifications/{mine.pk}", "updated": False, "notification": None,
+                      "error": "the notification failed to update"}
 
 
 # -- delete and soft delete -----------------------------------------------------------------------

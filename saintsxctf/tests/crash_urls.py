@@ -11,7 +11,7 @@ def crash(request):
 
 urlpatterns = [path("crash", crash), *real_urlpatterns]
 
-handler400 = "saintsxctf.api.errors.handler400"
-handler403 = "saintsxctf.api.errors.handler403"
-handler404 = "saintsxctf.api.errors.handler404"
-handler500 = "saintsxctf.api.errors.handler500"
+handler400 = "saintsxctf.foundation.api.errors.handler400"
+handler403 = "saintsxctf.operations.admin_site.handler403"
+handler404 = "saintsxctf.foundation.api.errors.handler404"
+handler500 = "saintsxctf.foundation.api.errors.handler500"

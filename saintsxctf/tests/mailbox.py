@@ -1,8 +1,8 @@
-"""Reading the mail a test made: requests only queue mail (saintsxctf/mail.py); this runs the worker's pass."""
+"""Reading the mail a test made: requests only queue mail (saintsxctf/foundation/mail.py); this runs the worker's pass."""
 
 from django.core import mail
 
-from saintsxctf.mail import deliver_due
+from saintsxctf.foundation.mail import deliver_due
 
 
 def sent_mail() -> list:

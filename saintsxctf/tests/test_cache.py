@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 
 from conftest import clear_cache, redis_cache_settings, redis_test_url
-from saintsxctf.cache import SharedRedisCache
+from saintsxctf.foundation.cache import SharedRedisCache
 
 pytestmark = pytest.mark.skipif(redis_test_url() is None, reason="no Redis reachable (REDIS_URL, TEST_REDIS_URL)")
 

@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from groups.models import GroupMember, TrainingTarget
-from saintsxctf.demo import ASSISTANT, COACH, DEMO_PASSWORD, seed_demo
+from saintsxctf.operations.demo import ASSISTANT, COACH, DEMO_PASSWORD, seed_demo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation.auth.tokens import issue_access_token
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from ops.harness import FrontProxy, Gunicorn, django_env, nginx_binary
-from saintsxctf.demo import COACH, DEMO_PASSWORD
+from saintsxctf.operations.demo import COACH, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = "www.saintsxctf.com"

@@ -48,5 +48,7 @@ def test_a_blank_week_start_is_refused(world, name, kwargs):
                                          format="json")
     assert resp.status_code == 400
     error = "The group failed to update." if name == "groups:group-detail" else "the group failed to update"
-    assert resp.json() == {"self": path, "updated": False, "group": None, "error": error}
+    answer = resp.json()
+    assert set(answer.pop("errors")) == {"week_start"}
+    assert answer == {"self": path, "updated": False, "group": None, "error": error}
     assert list(Group.all_objects.values()) == before

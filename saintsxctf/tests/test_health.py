@@ -1,4 +1,4 @@
-"""`GET /health` and `GET /ready` (saintsxctf/health.py): plain JSON, outside auth, host checks and throttles;
+"""`GET /health` and `GET /ready` (saintsxctf/foundation/health.py): plain JSON, outside auth, host checks and throttles;
 `/ready` answers within its deadline when a dependency hangs."""
 
 import time
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def redis_cache(settings, port: int) -> None:
-    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache",
+    settings.CACHES = {"default": {"BACKEND": "saintsxctf.foundation.cache.SharedRedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{port}/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
     settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
@@ -106,7 +106,7 @@ def test_an_open_breaker_still_lets_writes_invalidate(settings, aggregate_cache)
     if not settings.REDIS_URL:
         pytest.skip("the breaker belongs to the Redis cache")
     from logs import cached
-    from saintsxctf.cache import CacheUnavailable
+    from saintsxctf.foundation.cache import CacheUnavailable
 
     version = cached.data_version()
     caches["default"]._cache._down_until = time.monotonic() + 60  # as after a failed call

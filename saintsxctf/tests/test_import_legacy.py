@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -12,8 +13,8 @@ from comments.models import Comment
 from groups.models import Group, GroupMember
 from logs.models import Log
 from notifications.models import Notification
-from saintsxctf.legacy.importer import LegacyImporter
-from saintsxctf.legacy.mapping import TABLES
+from saintsxctf.operations.legacy.importer import LegacyImporter
+from saintsxctf.operations.legacy.mapping import TABLES
 from saintsxctf.tests.legacy_db import create_legacy_database
 from teams.models import TeamGroup, TeamMember
 from users.models import ActivationCode, Flair, ForgotPasswordCode, User
@@ -21,13 +22,24 @@ from users.models import ActivationCode, Flair, ForgotPasswordCode, User
 pytestmark = [pytest.mark.django_db, pytest.mark.mariadb]
 
 
+@pytest.fixture(scope="session")
+def legacy_to_drop():
+    """Legacy databases to drop once every test is over. On MariaDB the set-based copy reads the legacy tables
+    through the test's own connection, whose transaction holds their metadata locks until the test's rollback,
+    after a function fixture's teardown: a DROP there would wait for ever."""
+    databases = []
+    yield databases
+    for database in databases:
+        database.drop()
+
+
 @pytest.fixture
-def legacy():
+def legacy(legacy_to_drop):
     """The original's test database (schema + data), in a fresh legacy database."""
     database = create_legacy_database()
     database.load_test_data()
-    yield database
-    database.drop()
+    legacy_to_drop.append(database)
+    return database
 
 
 def run_import(legacy, **kwargs):
@@ -124,28 +136,34 @@ def test_second_import_adds_and_changes_nothing(legacy):
     assert snapshot() == before
 
 
-def test_interrupted_import_resumes_where_it_stopped(legacy, monkeypatch):
+@pytest.mark.parametrize("set_based", [False, None], ids=["streamed", "set-based-when-shared"])
+def test_interrupted_import_resumes_where_it_stopped(legacy, monkeypatch, set_based):
     class Interrupted(Exception):
         pass
 
-    original = LegacyImporter.write_batch
+    # The step that writes logs: a batch of streamed rows, or (on a shared MariaDB server) one INSERT ... SELECT
+    # of a key range.
+    shared = set_based is None and connection.vendor == "mysql"
+    step = "copy_chunk" if shared else "write_batch"
+    original = getattr(LegacyImporter, step)
     calls = {"logs": 0}
 
-    def write_batch(self, table_map, selected, rows, result):
+    def interrupting(*args):
+        table_map = args[0].table_map if shared else args[1]  # copy_chunk(plan, ...), write_batch(self, map, ...)
         if table_map.table == "logs":
             calls["logs"] += 1
             if calls["logs"] == 3:
                 raise Interrupted
-        return original(self, table_map, selected, rows, result)
+        return original(*args)
 
-    monkeypatch.setattr(LegacyImporter, "write_batch", write_batch)
+    monkeypatch.setattr(LegacyImporter, step, staticmethod(interrupting) if shared else interrupting)
     with pytest.raises(Interrupted):
-        run_import(legacy, batch_size=10)
+        run_import(legacy, batch_size=10, chunk_size=10, set_based=set_based)
     assert Log.all_objects.count() == 20  # two finished batches survive
     assert not Comment.all_objects.exists()
 
-    monkeypatch.setattr(LegacyImporter, "write_batch", original)
-    report = run_import(legacy, batch_size=10)
+    monkeypatch.undo()
+    report = run_import(legacy, batch_size=10, chunk_size=10, set_based=set_based)
 
     assert report.counts_match, report.summary()
     assert report.result("logs").inserted == 44
@@ -242,7 +260,7 @@ def test_import_of_a_generated_100k_log_database_reports_rows_per_second(legacy,
 def test_reset_sequence_raises_a_lagging_sqlite_counter(user):
     from django.db import connection
 
-    from saintsxctf.legacy.importer import reset_sequence
+    from saintsxctf.operations.legacy.importer import reset_sequence
 
     if connection.vendor != "sqlite":
         pytest.skip("sqlite_sequence is SQLite's; MariaDB's counter is covered by test_next_created_rows_get_fresh_ids")
@@ -273,3 +291,77 @@ def test_member_lists_read_before_the_import_are_fresh_after_it(legacy):
     response = client.get(url)
     assert response.status_code == 200
     assert len(response.json()["group_members"]) == GroupMember.objects.filter(group_id=1, user__deleted=False).count()
+
+
+def wipe_imported():
+    """Empty every table the importer writes (and the summaries), past the model layer."""
+    from django.db import connection as ours
+
+    from logs.models import LogSummary
+
+    with ours.cursor() as cur:
+        for model in [LogSummary, *(t.model for t in reversed(TABLES))]:
+            cur.execute(f"DELETE FROM {ours.ops.quote_name(model._meta.db_table)}")
+
+
+def comparable(rows: dict) -> dict:
+    """A snapshot without the ids our database numbers itself (the legacy tables have none to keep)."""
+    numbered = {t.table for t in TABLES if t.model._meta.pk.attname not in t.natural_key}
+    return {table: [{k: v for k, v in row.items() if not (table in numbered and k == "id")} for row in values]
+            for table, values in rows.items()}
+
+
+def test_the_set_based_copy_leaves_what_the_streamed_path_leaves(legacy):
+    """On a shared MariaDB server: the same rows, values, rejections and summaries as row by row, with rows to
+    fix, rows to reject (one the checks let through and the database refuses) and values that change in SQL."""
+    if connection.vendor != "mysql":
+        pytest.skip("the set-based copy runs on a shared MariaDB server")
+    legacy.execute("SET foreign_key_checks = 0")
+    cur = legacy.conn.cursor()
+    cur.execute("SELECT table_name, constraint_name FROM information_schema.referential_constraints "
+                "WHERE constraint_schema = DATABASE() AND referenced_table_name = 'users'")
+    for table, constraint in cur.fetchall():
+        legacy.execute(f"ALTER TABLE `{table}` DROP FOREIGN KEY `{constraint}`")
+    legacy.execute("ALTER TABLE users MODIFY username VARCHAR(20) COLLATE utf8mb4_bin NOT NULL")
+    legacy.execute("INSERT INTO users (username, first, last, password, member_since, activation_code, last_signin) "
+                   "SELECT 'ANDY', first, last, password, member_since, activation_code, last_signin FROM users "
+                   "WHERE username = 'andy'")  # a duplicate to our case-insensitive usernames
+    legacy.execute("UPDATE logs SET miles = NULL, pace = NULL, distance = 5, metric = 'kilometers', "
+                   "time = '00:25:00' WHERE log_id = 7")
+    legacy.execute("UPDATE logs SET miles = 12.79, distance = 0.000621371, deleted = NULL WHERE log_id = 6")
+    legacy.execute("UPDATE logs SET username = 'dotty' WHERE log_id BETWEEN 6 AND 10")
+    legacy.execute("INSERT INTO logs (log_id, username, first, last, date, type, feel, miles, pace, metric, "
+                   "time_created) VALUES "
+                   "(100, 'ghost', 'G', 'H', '2020-01-01', 'run', 5, 1, '00:07:00', NULL, NOW()), "
+                   "(101, 'dotty', 'D', 'F', '2020-01-01', 'run', 70000, 1, '00:07:00', NULL, NOW()), "
+                   "(102, 'dotty', 'D', 'F', '0000-00-00', 'run', 5, 1, '00:07:00', NULL, NOW()), "
+                   "(103, 'dotty', 'D', 'F', '2020-01-01', 'run', 5, 1, '00:07:00', 'Miles', NOW()), "
+                   "(104, 'dotty', 'D', 'F', '2020-01-01', 'run', 5, NULL, NULL, 'meters', NOW())")
+    legacy.execute("INSERT INTO notifications (notification_id, username, time, viewed) VALUES "
+                   "(7, 'dotty', NOW(), 'y'), (8, 'dotty', NOW(), 'Y')")
+
+    streamed = LegacyImporter(legacy.url, set_based=False).run()
+    expected, expected_summaries = snapshot(), summary_rows()
+    wipe_imported()
+    out = StringIO()
+    copied = LegacyImporter(legacy.url, set_based=True, chunk_size=7, out=out, verbosity=2).run()
+
+    assert "Copying in SQL" in out.getvalue()
+    assert "copy of a key range refused" in out.getvalue()  # the users' range with ANDY: row by row
+    assert comparable(snapshot()) == comparable(expected)
+    assert summary_rows() == expected_summaries
+    reasons = {(r.table, r.key, r.reason.split(":")[0]) for r in streamed.rejections}
+    assert {(r.table, r.key, r.reason.split(":")[0]) for r in copied.rejections} == reasons
+    assert {key for table, key, _ in reasons if table == "logs"} >= {100, 101, 102, 103}
+    assert ("notifications", 7) in {(table, key) for table, key, _ in reasons}
+    assert [(t.table, t.legacy, t.imported, t.rejected) for t in copied.tables] == \
+        [(t.table, t.legacy, t.imported, t.rejected) for t in streamed.tables]
+    assert Log.all_objects.get(log_id=6).miles == 12.79  # not the FLOAT widened in SQL (12.789999961853027)
+    assert Log.all_objects.get(log_id=7).miles == pytest.approx(5 * 0.621317)  # fixed row by row
+
+
+def summary_rows() -> list[tuple]:
+    from logs.models import LogSummary
+
+    return sorted(LogSummary.objects.values_list("period", "user_id", "start", "type_id", "logs", "miles", "feel",
+                                                 "first", "last", "newest"))

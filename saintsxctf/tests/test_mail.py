@@ -1,4 +1,4 @@
-"""The mail queue (saintsxctf/mail.py): mail is stored with what it announces, sent by the worker, retried through
+"""The mail queue (saintsxctf/foundation/mail.py): mail is stored with what it announces, sent by the worker, retried through
 an SMTP outage and sent exactly once; requests never wait on SMTP."""
 
 import subprocess
@@ -12,8 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from ops.harness import BIN, ROOT, Gunicorn, free_port, request
-from saintsxctf.mail import deliver_due
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.mail import deliver_due
+from saintsxctf.foundation.models import OutgoingMail
 from saintsxctf.tests.concurrency import needs_server_db, race
 from saintsxctf.tests.hung import HungServer
 from saintsxctf.tests.servers import configuration, served_database

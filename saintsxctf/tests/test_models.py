@@ -2,7 +2,7 @@ import pytest
 
 from logs.models import Log
 from logs.tests.factories import LogFactory
-from saintsxctf.audit import audit_context
+from saintsxctf.foundation.audit import audit_context
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,10 @@
-"""saintsxctf.api.pagination: the feed's page arithmetic and its guards."""
+"""saintsxctf.foundation.api.pagination: the feed's page arithmetic and its guards."""
 
 import pytest
 
 from logs.models import Log
-from saintsxctf.api.errors import ContractError
-from saintsxctf.api.pagination import PathPage, page_params, paginate
+from saintsxctf.foundation.api.errors import ContractError
+from saintsxctf.foundation.api.pagination import PathPage, page_params, paginate
 
 
 @pytest.mark.parametrize(("limit", "offset", "expected"), [("10", "0", (10, 0)), ("010", "00", (10, 0)),

@@ -1,4 +1,4 @@
-"""PreparedQuery (saintsxctf/prepared.py): the same instances as the ORM, from SQL compiled once."""
+"""PreparedQuery (saintsxctf/foundation/prepared.py): the same instances as the ORM, from SQL compiled once."""
 
 from datetime import date
 
@@ -8,8 +8,8 @@ from django.db.models import Count, Max
 from groups.models import GroupMember
 from logs.models import Log
 from logs.tests.factories import LogFactory
-from saintsxctf.models import RevokedSession
-from saintsxctf.prepared import PreparedQuery
+from saintsxctf.foundation.models import RevokedSession
+from saintsxctf.foundation.prepared import PreparedQuery
 from users.models import User
 from users.tests.factories import UserFactory
 
@@ -31,8 +31,8 @@ def test_same_instance_as_the_orm(django_assert_num_queries):
 
 
 def test_annotations_become_attributes(django_assert_num_queries):
-    """The authentication's query (saintsxctf/auth/tokens.py LIVE_USER): the user and its session's revocation."""
-    from saintsxctf.auth.tokens import LIVE_USER
+    """The authentication's query (saintsxctf/foundation/auth/tokens.py LIVE_USER): the user and its session's revocation."""
+    from saintsxctf.foundation.auth.tokens import LIVE_USER
 
     UserFactory(username="andy")
     RevokedSession.objects.create(sid="gone", expires_at=date(2100, 1, 1))

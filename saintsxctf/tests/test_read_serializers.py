@@ -9,7 +9,7 @@ from groups.serializers import GroupMemberListSerializer
 from groups.tests.factories import GroupMemberFactory
 from logs.models import Log
 from logs.serializers import FeedLogSerializer, LogWithCommentsSerializer
-from saintsxctf.api.serializers import FrozenFieldsMixin, ReadSerializer
+from saintsxctf.foundation.api.serializers import FrozenFieldsMixin, ReadSerializer
 from users.serializers import UserListSerializer, UserSerializer
 from users.tests.factories import UserFactory
 

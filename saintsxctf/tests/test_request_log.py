@@ -1,4 +1,4 @@
-"""Request logs (saintsxctf/requestlog.py): one JSON line per request with its id, the id on every line of the
+"""Request logs (saintsxctf/foundation/requestlog.py): one JSON line per request with its id, the id on every line of the
 request and on the response, tracebacks for 500s and a report to ADMINS, contract 400s not warnings."""
 
 import json
@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from saintsxctf.models import OutgoingMail
-from saintsxctf.requestlog import JsonFormatter, RequestIdFilter
+from saintsxctf.foundation.models import OutgoingMail
+from saintsxctf.foundation.requestlog import JsonFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Revoked sessions live in the database: no cache outage, flush or eviction brings a logged-out token back, and
-a revocation lasts until every token of the session has expired (saintsxctf/auth/tokens.py)."""
+a revocation lasts until every token of the session has expired (saintsxctf/foundation/auth/tokens.py)."""
 
 from datetime import datetime
 
@@ -11,8 +11,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from conftest import clear_cache
 from ops.harness import free_port
-from saintsxctf.auth.tokens import purge_expired_revocations
-from saintsxctf.models import RevokedSession
+from saintsxctf.foundation.auth.tokens import purge_expired_revocations
+from saintsxctf.foundation.models import RevokedSession
 from users.tests.factories import PASSWORD, ForgotPasswordCodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def logout(token: str):
 def cache_down(settings):
     """The cache is Redis on a port where nothing listens: every cache call fails."""
     caches_before, aggregate_before = settings.CACHES, settings.AGGREGATE_CACHE
-    settings.CACHES = {"default": {"BACKEND": "saintsxctf.cache.SharedRedisCache",
+    settings.CACHES = {"default": {"BACKEND": "saintsxctf.foundation.cache.SharedRedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
     settings.AGGREGATE_CACHE = True

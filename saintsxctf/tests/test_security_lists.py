@@ -98,7 +98,7 @@ def test_the_clients_feed_limits_are_served(auth_client, user):
 
 
 def test_the_maximum_page_is_a_setting(auth_client, user, settings):
-    from saintsxctf.api import pagination
+    from saintsxctf.foundation.api import pagination
 
     make_notifications(user)
     settings.API_DEFAULT_PAGE_SIZE = 7

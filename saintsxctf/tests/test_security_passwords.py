@@ -1,5 +1,5 @@
 """Issue 13: passwords over 72 bytes work everywhere a password is set or checked, never a 500 (security probe
-F9). bcrypt reads 72 bytes; saintsxctf/auth/hashers.py decides what happens to the rest."""
+F9). bcrypt reads 72 bytes; saintsxctf/foundation/auth/hashers.py decides what happens to the rest."""
 
 import bcrypt
 import pytest

@@ -102,7 +102,7 @@ def code_guesses(runner_client):
 
 
 def test_code_checks_share_one_allowance_per_address(settings, user, other_user):
-    from saintsxctf.auth.tokens import issue_access_token
+    from saintsxctf.foundation.auth.tokens import issue_access_token
 
     with_rates(settings, code_check_ip="10/min", signup_ip="1000/min", signup_account="1000/min")
 
@@ -139,7 +139,7 @@ def test_the_right_code_still_works_from_another_address_after_guessing(settings
 
 def test_reads_of_activation_codes_by_their_group_admin_are_code_checks_but_creates_are_not(settings, user):
     from groups.tests.factories import GroupMemberFactory
-    from saintsxctf.auth.tokens import issue_access_token
+    from saintsxctf.foundation.auth.tokens import issue_access_token
 
     with_rates(settings, code_check_ip="2/min")
     group = GroupFactory()
@@ -232,6 +232,6 @@ def test_a_name_used_as_another_runners_email_never_signs_in_as_them(user, other
     User.objects.filter(username="andy").update(email="dotty")
     resp = token("dotty", PASSWORD)
     assert resp.json()["result"]
-    from saintsxctf.auth.tokens import token_user
+    from saintsxctf.foundation.auth.tokens import token_user
 
     assert token_user(resp.json()["result"]).username == "dotty"

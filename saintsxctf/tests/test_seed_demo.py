@@ -13,8 +13,8 @@ from comments.models import Comment
 from groups.models import Group, GroupMember
 from logs.models import ExerciseType, Log
 from notifications.models import Notification
-from saintsxctf import demo
-from saintsxctf.demo import remove_demo_data, seed_demo
+from saintsxctf.operations import demo
+from saintsxctf.operations.demo import remove_demo_data, seed_demo
 from teams.models import Team
 from users.models import Flair, User
 

@@ -9,14 +9,14 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from conftest import clear_cache
-from saintsxctf.api import throttles
-from saintsxctf.api.throttles import (
+from saintsxctf.foundation.api import throttles
+from saintsxctf.foundation.api.throttles import (
     ACTIVATION_CODE_THROTTLES,
     FORGOT_PASSWORD_THROTTLES,
     SIGNUP_THROTTLES,
     parse_rate,
 )
-from saintsxctf.models import ThrottleCount
+from saintsxctf.foundation.models import ThrottleCount
 from saintsxctf.tests.concurrency import needs_server_db, race
 from users.tests.factories import PASSWORD
 

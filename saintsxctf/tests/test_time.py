@@ -1,4 +1,4 @@
-"""Answers that depend on the time of day, under the pinned clock (conftest.py `clock`, saintsxctf/clock.py):
+"""Answers that depend on the time of day, under the pinned clock (conftest.py `clock`, saintsxctf/foundation/clock.py):
 a throttle window ending and the next one starting, `Retry-After`, the scopes counting apart, and statistics
 read across midnight at the end of a week, a month and a year."""
 
@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
-from saintsxctf import clock as server_clock
-from saintsxctf.api.throttles import WindowThrottle
+from saintsxctf.foundation import clock as server_clock
+from saintsxctf.foundation.api.throttles import WindowThrottle
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 from users.tests.factories import PASSWORD
 

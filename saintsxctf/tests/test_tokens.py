@@ -9,8 +9,8 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from saintsxctf.auth.authentication import BearerTokenAuthentication
-from saintsxctf.auth.tokens import issue_refresh_token, revoke_user_tokens
+from saintsxctf.foundation.auth.authentication import BearerTokenAuthentication
+from saintsxctf.foundation.auth.tokens import issue_refresh_token, revoke_user_tokens
 from users.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from conftest import client_for
 from groups.tests.factories import GroupFactory, GroupMemberFactory
 from logs.tests.factories import LogFactory
 from notifications.tests.factories import NotificationFactory
-from saintsxctf.auth.tokens import issue_access_token
+from saintsxctf.foundation.auth.tokens import issue_access_token
 from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
 from users.tests.factories import ActivationCodeFactory, FlairFactory, ForgotPasswordCodeFactory, UserFactory
 
@@ -195,7 +195,9 @@ def walk(value, path=()):
     """(path, key, value) of every scalar in a JSON document; `key` is the nearest object key."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in SECRET_KEYS:
+            # The keys of an error body's `errors` name the fields of the rejected request, not values: what they
+            # hold (messages) is still scanned.
+            if key in SECRET_KEYS and path != ("errors",):
                 yield (*path, key), key, SECRET_KEY
             else:
                 yield from walk(item, (*path, key))

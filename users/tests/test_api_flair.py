@@ -21,18 +21,20 @@ def test_create_own_flair(auth_client, user):
     assert flair.created_app == "saints-xctf-api"
 
 
-@pytest.mark.parametrize("body, error", [
-    ({"username": "dotty", "flair": "Fast"}, "User andy is not authorized to create a flair for user dotty."),
+@pytest.mark.parametrize("body, error, bad_fields", [
+    ({"username": "dotty", "flair": "Fast"}, "User andy is not authorized to create a flair for user dotty.", set()),
     # Who the flair is for is checked before the body is complete, as the original did.
-    ({"flair": "Fast"}, "User andy is not authorized to create a flair for user None."),
-    ({"username": "andy"}, "'username' and 'flair' are required fields"),
-    ({"username": "andy", "flair": None}, "'username' and 'flair' are required fields"),
-    ({"username": "andy", "flair": "x" * 51}, "'username' and 'flair' are required fields"),
+    ({"flair": "Fast"}, "User andy is not authorized to create a flair for user None.", set()),
+    ({"username": "andy"}, "'username' and 'flair' are required fields", {"flair"}),
+    ({"username": "andy", "flair": None}, "'username' and 'flair' are required fields", {"flair"}),
+    ({"username": "andy", "flair": "x" * 51}, "'username' and 'flair' are required fields", {"flair"}),
 ])
-def test_create_flair_refused(auth_client, other_user, body, error):
+def test_create_flair_refused(auth_client, other_user, body, error, bad_fields):
     resp = auth_client.post(URL, body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/flair", "added": False, "error": error}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) == bad_fields
+    assert answer == {"self": "/v2/flair", "added": False, "error": error}
     assert not Flair.objects.exists()
 
 

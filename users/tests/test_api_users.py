@@ -127,9 +127,12 @@ def test_signup_without_a_group_on_the_code(api_client):
     assert not TeamMember.objects.exists() and not GroupMember.objects.exists()
 
 
-def signup_refused(resp, error):
+def signup_refused(resp, error, bad_fields=()):
+    """The contract's 400 body; `errors` names exactly `bad_fields` (beside the body-wide `non_field_errors`)."""
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/users", "added": False, "user": None, "error": error}
+    answer = resp.json()
+    assert set(answer.pop("errors", {})) - {"non_field_errors"} == set(bad_fields)
+    assert answer == {"self": "/v2/users", "added": False, "user": None, "error": error}
     assert not User.objects.filter(username="newbie").exists()
 
 
@@ -149,18 +152,20 @@ def test_signup_with_a_bad_code_creates_nothing(api_client, invited_group, code)
     assert sent_mail() == []
 
 
-@pytest.mark.parametrize("body, error", [
-    (signup_body(first=None), "'username', 'first', 'last', 'email', 'password', and 'activation_code' are required fields"),
-    ({"username": "newbie"}, "'username', 'first', 'last', 'email', 'password', and 'activation_code' are required fields"),
-    (signup_body(password="abc"), "Password must contain at least 6 characters."),
-    (signup_body(username="new_bie"), "Username can only contain Roman characters and numbers."),
-    (signup_body(email="not-an-email"), "The email address is invalid."),
-    (signup_body(class_year="soon"), "An unexpected error occurred creating the user."),
-    (signup_body(first="x" * 31), "An unexpected error occurred creating the user."),
+@pytest.mark.parametrize("body, error, bad_fields", [
+    (signup_body(first=None), "'username', 'first', 'last', 'email', 'password', and 'activation_code' are required fields",
+     {"first"}),
+    ({"username": "newbie"}, "'username', 'first', 'last', 'email', 'password', and 'activation_code' are required fields",
+     {"first", "last", "email", "password", "activation_code"}),
+    (signup_body(password="abc"), "Password must contain at least 6 characters.", {"password"}),
+    (signup_body(username="new_bie"), "Username can only contain Roman characters and numbers.", {"username"}),
+    (signup_body(email="not-an-email"), "The email address is invalid.", {"email"}),
+    (signup_body(class_year="soon"), "An unexpected error occurred creating the user.", {"class_year"}),
+    (signup_body(first="x" * 31), "An unexpected error occurred creating the user.", {"first"}),
 ])
-def test_signup_validation_in_the_contract_order(api_client, body, error):
+def test_signup_validation_in_the_contract_order(api_client, body, error, bad_fields):
     ActivationCodeFactory(activation_code="ABC123")
-    signup_refused(api_client.post(reverse("users:user-list"), body, format="json"), error)
+    signup_refused(api_client.post(reverse("users:user-list"), body, format="json"), error, bad_fields)
     assert ActivationCode.objects.filter(activation_code="ABC123").exists()
 
 
@@ -278,13 +283,17 @@ def test_update_unknown_user(auth_client):
     assert resp.json()["error"] == "there is no existing user with this username"
 
 
-@pytest.mark.parametrize("body", [{"first": None, "last": "J"}, {**PROFILE, "week_start": "friday"},
-                                  {**PROFILE, "class_year": "soon"}, {**PROFILE, "location": "x" * 51}])
-def test_update_with_bad_fields_is_400(auth_client, user, body):
+@pytest.mark.parametrize("body, bad_field", [({"first": None, "last": "J"}, "first"),
+                                             ({**PROFILE, "week_start": "friday"}, "week_start"),
+                                             ({**PROFILE, "class_year": "soon"}, "class_year"),
+                                             ({**PROFILE, "location": "x" * 51}, "location")])
+def test_update_with_bad_fields_is_400(auth_client, user, body, bad_field):
     resp = auth_client.put(detail("andy"), body, format="json")
     assert resp.status_code == 400
-    assert resp.json() == {"self": "/v2/users/andy", "updated": False, "user": None,
-                           "error": "the user failed to update"}
+    answer = resp.json()
+    assert set(answer.pop("errors")) == {bad_field}
+    assert answer == {"self": "/v2/users/andy", "updated": False, "user": None,
+                      "error": "the user failed to update"}
 
 
 def test_delete_is_disabled(auth_client, api_client, user):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 import saintsxctf.settings as production
-from saintsxctf.auth.hashers import BCRYPT_MAX_BYTES
+from saintsxctf.foundation.auth.hashers import BCRYPT_MAX_BYTES
 from users.models import User
 from users.tests.factories import ActivationCodeFactory, ForgotPasswordCodeFactory, UserFactory
 

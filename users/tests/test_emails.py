@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.models import OutgoingMail
 from saintsxctf.tests.mailbox import sent_mail
 from users import emails
 from users.models import ForgotPasswordCode, User

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from conftest import client_for
 from notifications.models import Notification
-from saintsxctf.models import OutgoingMail
+from saintsxctf.foundation.models import OutgoingMail
 from saintsxctf.tests.mailbox import sent_mail
 from users.models import ForgotPasswordCode, User
 from users.tests.factories import PASSWORD, ActivationCodeFactory, ForgotPasswordCodeFactory, UserFactory
@@ -54,7 +54,7 @@ def test_an_email_of_another_account_is_refused(auth_client, other_user, email):
     # ... so the other runner's sign-in by email still reaches them.
     token = APIClient().post(reverse("auth:token"), {"clientId": "dotty@example.com", "clientSecret": PASSWORD},
                              format="json").json()["result"]
-    from saintsxctf.auth.tokens import token_user
+    from saintsxctf.foundation.auth.tokens import token_user
 
     assert token_user(token).username == "dotty"
 
@@ -109,7 +109,7 @@ def test_changing_only_the_letter_case_sends_no_mail(auth_client, user):
 
 
 def test_an_email_change_while_the_mail_server_fails_is_announced_later(auth_client, user, monkeypatch):
-    """The old address's mail is queued with the change (saintsxctf/mail.py): a failing mail server delays it
+    """The old address's mail is queued with the change (saintsxctf/foundation/mail.py): a failing mail server delays it
     (the worker retries), it never loses it nor undoes the change."""
     def refuse(self, messages):
         raise OSError("connection refused")

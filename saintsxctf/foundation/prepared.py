@@ -1,0 +1,122 @@
+"""Querysets compiled once and run with new parameters: for the few lookups every request makes.
+
+Django compiles a queryset's SQL each time it is evaluated. For a one-row lookup by key that costs more than
+the query's round trip, and the token's user is looked up on every authenticated request. A `PreparedQuery`
+compiles its queryset once per database alias, with marker values in place of the parameters, and then only
+substitutes the parameters, runs the SQL through the connection's cursor (query capture, execute wrappers
+and the query-count header still see it), applies the backend's converters and builds the instance with
+`Model.from_db`, as the ORM does.
+
+Model querysets (no select_related or extra columns; annotations become attributes) give instances; `values()` querysets,
+annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date as
+the text every backend adapts a date to (a lookup that rewrites it, such as `__icontains`, is refused).
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import connections, router
+from django.db.models import QuerySet
+
+
+class PreparedQuery:
+    """`build(*params)` returns the queryset; `first(*values)` and `all(*values)` run it with `values` for the
+    parameters (model instances), `rows(*values)` runs a `values()` queryset (dicts, as `values()` gives them)."""
+
+    def __init__(self, build: Callable[..., QuerySet], params: int, markers: tuple | None = None):
+        """`markers`: values that stand for the parameters while compiling; strings unless given (an integer
+        field needs integers, a date field dates), each distinct from any other value the queryset holds."""
+        self.build = build
+        self.params = params
+        self.markers = list(markers or (f"\x00prepared-parameter-{index}\x00" for index in range(params)))
+        if len(set(self.markers)) != params:
+            raise TypeError("a PreparedQuery needs one distinct marker per parameter")
+        self._compiled: dict[str, tuple] = {}
+        self._model = None
+
+    def _slot(self, value) -> tuple[int, bool] | None:
+        """(marker index, as text) of a compiled parameter that is a marker: as given, or, for a date marker, as
+        the text both backends adapt a date to (`str(date)`)."""
+        for index, marker in enumerate(self.markers):
+            if type(value) is type(marker) and value == marker:
+                return index, False
+            if type(marker) is date and type(value) is str and value == str(marker):
+                return index, True
+        return None
+
+    def _compile(self, using: str) -> tuple:
+        queryset = self.build(*self.markers)
+        query = queryset.query
+        values = queryset._fields is not None
+        if query.select_related or query.extra_select:
+            raise TypeError("PreparedQuery takes plain model querysets (annotations allowed) or values() querysets")
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        slots = [(position, *slot) for position, value in enumerate(params) if (slot := self._slot(value))]
+        if {index for _, index, _ in slots} != set(range(self.params)):
+            raise TypeError("every parameter of a PreparedQuery must reach its SQL as given")
+        columns = [column for column, _, _ in compiler.select[:compiler.col_count]]
+        if values:
+            names = [*query.values_select, *query.annotation_select]
+        else:
+            # Model columns first, then the annotations (set on the instance as attributes).
+            fields = len(compiler.klass_info["select_fields"])
+            names = [column.target.attname for column in columns[:fields]] + list(query.annotation_select)
+        converters = [(position, convs, expression)
+                      for position, (convs, expression) in compiler.get_converters(columns).items()]
+        fields = len(names) if values else len(compiler.klass_info["select_fields"])
+        compiled = (queryset.model, values, sql, params, slots, names, converters, fields)
+        self._compiled[using] = compiled
+        return compiled
+
+    def first(self, *values, using: str | None = None):
+        """The first row as a model instance, or None."""
+        rows = self._run(values, using, many=False, as_rows=False)
+        return rows[0] if rows else None
+
+    def all(self, *values, using: str | None = None) -> list:
+        """Every row, as model instances in the queryset's order."""
+        return self._run(values, using, many=True, as_rows=False)
+
+    def rows(self, *values, using: str | None = None) -> list[dict]:
+        """Every row of a `values()` queryset, as the dicts `values()` gives."""
+        return self._run(values, using, many=True, as_rows=True)
+
+    def _run(self, values: tuple, using: str | None, *, many: bool, as_rows: bool) -> list:
+        if using is None:  # as a queryset would: the router's database for reads (saintsxctf/foundation/replicas)
+            if self._model is None:
+                self._model = self.build(*self.markers).model
+            using = router.db_for_read(self._model)
+        model, is_values, sql, params, slots, names, converters, fields = (self._compiled.get(using)
+                                                                           or self._compile(using))
+        if is_values is not as_rows:
+            raise TypeError("rows() runs values() querysets; first() and all() run model querysets")
+        params = list(params)
+        for position, index, as_text in slots:
+            params[position] = str(values[index]) if as_text else values[index]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if many:
+                fetched = cursor.fetchall()
+            else:
+                row = cursor.fetchone()
+                fetched = [] if row is None else [row]
+        results = []
+        for row in fetched:
+            if converters:
+                row = list(row)
+                for position, convs, expression in converters:
+                    value = row[position]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[position] = value
+            if as_rows:
+                results.append(dict(zip(names, row, strict=True)))
+                continue
+            instance = model.from_db(using, names[:fields], row[:fields])
+            for name, value in zip(names[fields:], row[fields:], strict=True):
+                setattr(instance, name, value)
+            results.append(instance)
+        return results
