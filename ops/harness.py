@@ -26,6 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def server_env() -> dict[str, str]:
+    """The environment for the servers started here (MariaDB, Redis, nginx): ours without libfaketime. They stand
+    for servers outside the API, which keep real time as the system MariaDB does when the test process's clock is
+    faked (scripts/repeat-suite.sh); under libfaketime mariadbd never came up."""
+    return {name: value for name, value in os.environ.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -74,12 +82,12 @@ class PrivateMariaDB:
             [shutil.which("mariadb-install-db") or "mariadb-install-db", "--no-defaults",
              f"--datadir={self.dir / 'data'}", "--user=root", "--auth-root-authentication-method=normal",
              "--skip-test-db"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env(),
         )
 
     def sql(self, statement: str) -> None:
         subprocess.run([shutil.which("mariadb") or "mariadb", "-h127.0.0.1", f"-P{self.port}", "-uroot", "-e",
-                        statement], check=True)
+                        statement], check=True, env=server_env())
 
     def start(self) -> float:
         """Start mariadbd on the existing data directory; seconds until it accepts connections."""
@@ -97,7 +105,7 @@ class PrivateMariaDB:
              "--user=root", f"--pid-file={self.dir / 'mysqld.pid'}", f"--log-error={self.dir / 'error.log'}",
              "--innodb-buffer-pool-size=64M", *binlog, "--innodb-flush-log-at-trx-commit=1",
              "--max-connections=200"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env(),
         )
         return wait_for_port(self.port, 60)
 
@@ -213,7 +221,7 @@ class PrivateRedis:
         self.process = subprocess.Popen(
             [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
              "--save", "", "--appendonly", "no", "--dir", tempfile.gettempdir()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env(),
         )
         wait_for_port(self.port, 15)
         return self
@@ -351,11 +359,11 @@ class FrontProxy:
             SAINTSXCTF_WEB_ROOT=str(self.web_root)))
         (self.dir / "nginx.conf").write_text(self.main_conf())
         command = [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-e", str(self.dir / "error.log")]
-        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30)
+        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, env=server_env())
         if check.returncode != 0:
             raise RuntimeError(f"nginx refused the configuration:\n{check.stderr}")
         self.process = subprocess.Popen([*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, env=server_env())
         wait_for_port(self.port, 15)
         return self
 

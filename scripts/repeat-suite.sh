@@ -2,7 +2,9 @@
 # Run the full test suite N times in a row on MariaDB with Redis and log each outcome (issue 19: "20 consecutive
 # full runs"). Run 1 starts half a second before a minute boundary; run 2 runs under libfaketime (Debian's
 # `faketime`) with the process clock starting at 23:55:00 UTC on the last day of a month, so the run crosses
-# midnight at a month end; the others run plainly.
+# midnight at a month end; the others run plainly. libfaketime breaks Python 3.11's timed waits (a thread join
+# with a timeout hangs or a sleep fails with EINVAL, whichever clocks it fakes), so run 2 leaves out the tests
+# marked `realtime` (they wait on deadlines and read no date); every other run includes them.
 #
 #   DATABASE_URL=mysql://root@127.0.0.1:3306/sx_NAME REDIS_URL=redis://127.0.0.1:6379/N \
 #     scripts/repeat-suite.sh 20 /tmp/repeat-suite.log
@@ -18,16 +20,18 @@ passed=0
 for run in $(seq 1 "$RUNS"); do
   mode=plain
   prefix=()
+  select=()
   if [ "$run" -eq 1 ]; then
     mode="started just before a minute boundary"
     python3 -c 'import time; time.sleep(60 - time.time() % 60 - 0.5)'
   elif [ "$run" -eq 2 ]; then
     mode="faketime from $MONTH_END UTC"
     prefix=(env TZ=UTC faketime -f "@$MONTH_END")
+    select=(-m "not realtime")
   fi
   started=$(date -u +%FT%T.%3NZ)
   out=$(mktemp)
-  "${prefix[@]}" .venv/bin/pytest -q -p no:cacheprovider >"$out" 2>&1
+  "${prefix[@]}" .venv/bin/pytest -q -p no:cacheprovider "${select[@]}" >"$out" 2>&1
   rc=$?
   summary=$(tail -n 1 "$out")
   [ "$rc" -eq 0 ] && passed=$((passed + 1))

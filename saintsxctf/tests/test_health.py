@@ -66,6 +66,7 @@ def test_ready_is_503_when_the_cache_is_down(settings, restore_cache):
     assert body["checks"]["cache"].startswith("error")
 
 
+@pytest.mark.realtime
 def test_ready_answers_within_its_deadline_when_the_cache_hangs(settings, restore_cache):
     settings.READY_TIMEOUT = 1.0
     with HungServer() as hung:

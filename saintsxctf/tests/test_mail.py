@@ -139,6 +139,7 @@ def test_workers_racing_send_each_mail_once(user):
 
 
 # -- the worker as a process: an SMTP outage and a restart -------------------------------------------------
+@pytest.mark.realtime
 @pytest.mark.skipif(configuration() is None, reason="MariaDB runs need REDIS_URL for this test")
 def test_the_worker_process_survives_an_outage_and_a_restart_and_sends_once(tmp_path):
     """Real processes on a shared database: gunicorn takes a forgot-password request while SMTP hangs; the first
