@@ -21,7 +21,7 @@ from logs.queries import summary_statistics
 from notifications.models import Notification
 from saintsxctf.foundation import clock
 from saintsxctf.foundation.aggregates import cached
-from saintsxctf.foundation.auth.accounts import user_find  # noqa: F401 - the users app's lookup lives with sign-in
+from saintsxctf.foundation.auth.accounts import user_find  # the one account lookup, shared with sign-in
 from teams.models import TeamMember
 from users.models import Flair, ForgotPasswordCode, User
 
