@@ -19,6 +19,7 @@ The rules (DESIGN: the wings of `saintsxctf/`):
    teams, comments, notifications, functions), not the operations wing, not the URL conf.
 2. The apps' own code imports the operations wing (`saintsxctf/operations/`) only from their admin modules (their
    pages of the admin site) and their tests.
+3. No circle between any two files of the project (tests, migrations, bench/ and ops/ included).
 """
 
 import ast
@@ -107,6 +108,82 @@ def in_package(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
+def project_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {module: set() for module in module_paths()}
+    for arrow in arrows():
+        graph[arrow.source].add(arrow.target)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each as a sorted list."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components = []
+
+    def visit(root: str) -> None:  # iterative, so a long chain cannot reach the recursion limit
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return components
+
+
+def describe_circle(component: list[str]) -> str:
+    """One closed path through the component, with the file and line of every arrow on it."""
+    members = set(component)
+    by_source: dict[str, list[Arrow]] = {}
+    for arrow in arrows():
+        if arrow.source in members and arrow.target in members:
+            by_source.setdefault(arrow.source, []).append(arrow)
+    # breadth-first from the first member back to itself
+    start = component[0]
+    paths = {start: []}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for arrow in by_source.get(node, []):
+            if arrow.target == start:
+                loop = [*paths[node], arrow]
+                return " -> ".join([start, *(a.target for a in loop)]) + "\n    " + "\n    ".join(
+                    a.where() for a in loop)
+            if arrow.target not in paths:
+                paths[arrow.target] = [*paths[node], arrow]
+                queue.append(arrow.target)
+    return ", ".join(component)
+
+
 # -- the scanner reads what it should -----------------------------------------------------------------------
 def test_the_scan_sees_every_kind_of_import():
     """The scanner finds module-level, function-level, relative and `from package import module` arrows (on
@@ -160,3 +237,16 @@ def test_apps_reach_the_operations_wing_only_from_their_admin_pages_and_tests():
     upward = [a.where() for a in arrows()
               if a.source.split(".")[0] in APPS and in_package(a.target, OPERATIONS) and not is_admin_or_test(a.source)]
     assert upward == [], "an app's code imports the operations wing:\n" + "\n".join(upward)
+
+
+# -- rule 3: no circles -------------------------------------------------------------------------------------
+def test_no_import_circle_between_files():
+    """Two files that import each other (through any number of others) cannot be read, tested or moved apart."""
+    found = circles(project_graph())
+    assert found == [], f"{len(found)} import circle(s):\n" + "\n".join(
+        f"[{len(c)} files: {', '.join(c)}]\n  e.g. {describe_circle(c)}" for c in found)
+
+
+def test_the_circle_finder_finds_circles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"a", "f"}, "f": {"e"}, "g": {"g"}}
+    assert circles(graph) == [["a", "b", "c"], ["e", "f"]]
