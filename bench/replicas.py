@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -26,7 +28,6 @@ from pathlib import Path
 
 from bench.run import (
     DEMO_COACH,
-    ROOT,
     Bench,
     Database,
     Server,
@@ -35,6 +36,7 @@ from bench.run import (
     django_env,
     fmt,
     machine,
+    parse_args,
     run_streaming,
     say,
     selected,
@@ -233,5 +235,24 @@ def replica_report(run: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # pragma: no cover - run through bench/run.py --replica
-    raise SystemExit(f"run `{ROOT / 'bench' / 'run.py'} --replica` (or make bench BENCH_REPLICA=1)")
+def main(argv: list[str]) -> int:
+    """`bench/run.py --replica` (make bench BENCH_REPLICA=1) runs this: `python -m bench.replicas [run.py's options]`."""
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run scripts/bench-deps.sh (as root) or `make bench`")
+    results_dir = Path(args.results)
+    out_dir = results_dir / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped on the way out
+    say(f"Benchmark, replica mode: {args.duration:g} s per endpoint; results in {out_dir}")
+    report = run_replica_mode(args, out_dir)
+    (out_dir / "report.md").write_text(report)
+    (results_dir / "latest-replica.md").write_text(report)
+    say()
+    say(report)
+    say(f"\nWritten: {out_dir / 'report.md'} (and {results_dir / 'latest-replica.md'})")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - started by bench/run.py --replica
+    raise SystemExit(main(sys.argv[1:]))

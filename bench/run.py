@@ -933,6 +933,9 @@ def load_previous(results_dir: Path, scale: str) -> dict | None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.replica:  # a program of its own (bench/replicas.py builds on this module, never the other way round)
+        os.chdir(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "bench.replicas", *argv])
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run scripts/bench-deps.sh (as root) or `make bench`")
     results_dir = Path(args.results)
@@ -940,18 +943,6 @@ def main(argv: list[str]) -> int:
     out_dir = results_dir / stamp
     out_dir.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server is stopped on the way out
-    if args.replica:
-        sys.path.insert(0, str(ROOT))  # bench.replicas and ops.harness, run as a script
-        from bench.replicas import run_replica_mode
-
-        say(f"Benchmark, replica mode: {args.duration:g} s per endpoint; results in {out_dir}")
-        report = run_replica_mode(args, out_dir)
-        (out_dir / "report.md").write_text(report)
-        (results_dir / "latest-replica.md").write_text(report)
-        say()
-        say(report)
-        say(f"\nWritten: {out_dir / 'report.md'} (and {results_dir / 'latest-replica.md'})")
-        return 0
     say(f"Benchmark: scales {', '.join(args.scales)}; {args.duration:g} s per endpoint; results in {out_dir}")
 
     runs: dict[str, dict] = {}
