@@ -33,7 +33,6 @@ from saintsxctf.tests.servers import manage
 pytestmark = pytest.mark.skipif(not (mariadbd_available() and shutil.which("redis-server")),
                                 reason="needs Debian's mariadbd and redis-server (private servers)")
 
-PRIMARY_PORT, REPLICA_PORT = 3461, 3462  # ports of this test alone (3400-3499: the replica work's range)
 WRITER, READER, PASSWORD = "coach", "assistant", "saintsxctf"  # seed_demo's accounts
 CHECK_SECONDS, RETRY_SECONDS, MAX_LAG = 0.3, 1, 5
 WRITES = ("Com_insert", "Com_update", "Com_delete")
@@ -107,7 +106,8 @@ class System:
 @pytest.fixture(scope="module")
 def system(tmp_path_factory):
     logs = tmp_path_factory.mktemp("replication")
-    with ReplicaPair(PRIMARY_PORT, REPLICA_PORT) as pair, PrivateRedis() as redis:
+    # Free ports (the harness picks them): two suites running at once on one machine never meet.
+    with ReplicaPair() as pair, PrivateRedis() as redis:
         # The replica's account reads and sees its replication status, nothing more (created on the primary,
         # it reaches the replica through replication).
         pair.primary.sql("CREATE USER reader@'%'; GRANT SELECT ON saintsxctf.* TO reader@'%'; "
