@@ -4,7 +4,8 @@
 # `faketime`) with the process clock starting at 23:55:00 UTC on the last day of a month, so the run crosses
 # midnight at a month end; the others run plainly. libfaketime breaks Python 3.11's timed waits (a thread join
 # with a timeout hangs or a sleep fails with EINVAL, whichever clocks it fakes), so run 2 leaves out the tests
-# marked `realtime` (they wait on deadlines and read no date); every other run includes them.
+# marked `realtime` (they wait on deadlines and read no date: the health probe, the mail worker process, the
+# replication tests' two gunicorn instances); every other run includes them.
 #
 #   DATABASE_URL=mysql://root@127.0.0.1:3306/sx_NAME REDIS_URL=redis://127.0.0.1:6379/N \
 #     scripts/repeat-suite.sh 20 /tmp/repeat-suite.log
