@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -37,10 +35,12 @@ from bench.run import (
     fmt,
     machine,
     parse_args,
+    publish,
     run_streaming,
     say,
     selected,
     sign_in,
+    start_run,
 )
 
 PRIMARY_PORT, REPLICA_PORT = 3471, 3472  # private servers of the replica mode (3400-3499: the replica work's range)
@@ -238,19 +238,9 @@ def replica_report(run: dict) -> str:
 def main(argv: list[str]) -> int:
     """`bench/run.py --replica` (make bench BENCH_REPLICA=1) runs this: `python -m bench.replicas [run.py's options]`."""
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: run scripts/bench-deps.sh (as root) or `make bench`")
-    results_dir = Path(args.results)
-    out_dir = results_dir / datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped on the way out
+    results_dir, out_dir = start_run(args)
     say(f"Benchmark, replica mode: {args.duration:g} s per endpoint; results in {out_dir}")
-    report = run_replica_mode(args, out_dir)
-    (out_dir / "report.md").write_text(report)
-    (results_dir / "latest-replica.md").write_text(report)
-    say()
-    say(report)
-    say(f"\nWritten: {out_dir / 'report.md'} (and {results_dir / 'latest-replica.md'})")
+    publish(run_replica_mode(args, out_dir), out_dir, results_dir / "latest-replica.md")
     return 0
 
 

@@ -936,13 +936,7 @@ def main(argv: list[str]) -> int:
     if args.replica:  # a program of its own (bench/replicas.py builds on this module, never the other way round)
         os.chdir(ROOT)
         os.execv(sys.executable, [sys.executable, "-m", "bench.replicas", *argv])
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: run scripts/bench-deps.sh (as root) or `make bench`")
-    results_dir = Path(args.results)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir = results_dir / stamp
-    out_dir.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server is stopped on the way out
+    results_dir, out_dir = start_run(args)
     say(f"Benchmark: scales {', '.join(args.scales)}; {args.duration:g} s per endpoint; results in {out_dir}")
 
     runs: dict[str, dict] = {}
@@ -960,13 +954,28 @@ def main(argv: list[str]) -> int:
     parts = [f"## Benchmark ({command})", "", targets_note(), ""]
     for scale, run in runs.items():
         parts += [scale_report(scale, run, with_growth=scale == "large"), ""]
-    report = "\n".join(parts)
+    publish("\n".join(parts), out_dir, results_dir / "latest.md")
+    return 0
+
+
+def start_run(args: argparse.Namespace) -> tuple[Path, Path]:
+    """Checks wrk, makes this run's results folder, and stops the servers on SIGTERM: (results dir, run dir)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run scripts/bench-deps.sh (as root) or `make bench`")
+    results_dir = Path(args.results)
+    out_dir = results_dir / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped on the way out
+    return results_dir, out_dir
+
+
+def publish(report: str, out_dir: Path, latest: Path) -> None:
+    """Writes the report into the run's folder and as the latest one, and prints it."""
     (out_dir / "report.md").write_text(report)
-    (results_dir / "latest.md").write_text(report)
+    latest.write_text(report)
     say()
     say(report)
-    say(f"\nWritten: {out_dir / 'report.md'} (and {results_dir / 'latest.md'})")
-    return 0
+    say(f"\nWritten: {out_dir / 'report.md'} (and {latest})")
 
 
 if __name__ == "__main__":
