@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id and the request's log line cover everything below (saintsxctf/foundation/requestlog.py).
     "saintsxctf.foundation.requestlog.RequestLogMiddleware",
+    # A body refused unread is read to its end after the response, so the worker's close is orderly (no 502).
+    "saintsxctf.foundation.middleware.DrainRequestBodyMiddleware",
     # Then /health and /ready answer before anything else runs (no host check, TLS redirect, auth, throttle).
     "saintsxctf.foundation.health.HealthCheckMiddleware",
     # Which database each read of the request uses (saintsxctf/foundation/replicas); a pass-through without replicas.

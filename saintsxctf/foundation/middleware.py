@@ -1,4 +1,4 @@
-"""Request middleware: audit attribution and the optional SQL query count header."""
+"""Request middleware: audit attribution, draining refused bodies and the optional SQL query count header."""
 
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
@@ -32,3 +32,42 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-SQL-Query-Count"] = str(len(captured.captured_queries))
         return response
+
+
+# Above the front proxy's largest `client_max_body_size` (11m, ops/nginx), so whatever the proxy lets through is
+# drained; a larger body can only come from a client talking to gunicorn directly, and it is left unread.
+DRAIN_MAX_BYTES = 16 * 1024 * 1024
+
+
+class DrainRequestBodyMiddleware:
+    """Reads to its end a request body the view refused without reading (413 by Content-Length, 403 on a signature).
+
+    A sync worker closes the connection after each response; closing a socket with unread bytes in its receive
+    buffer sends a TCP reset, and a proxy still writing the body then reports 502 instead of the API's answer.
+    Draining after the response is built (the proxy has buffered the whole body, so this is a local read) makes the
+    close orderly.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        drain(request)
+        return response
+
+
+def drain(request) -> None:
+    if hasattr(request, "_body"):  # read already (request.body), nothing is left on the socket
+        return
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if not 0 < declared <= DRAIN_MAX_BYTES:
+        return
+    try:
+        while request.read(64 * 1024):
+            pass
+    except OSError:  # a client that hangs up mid-body (UnreadablePostError, gunicorn's NoMoreData) leaves nothing
+        return

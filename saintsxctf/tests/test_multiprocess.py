@@ -7,6 +7,8 @@ whichever worker accepts first; with eight reads the chance that one worker took
 stale worker would then still be caught by the reads of the next step).
 """
 
+import json
+import socket
 import uuid
 from datetime import date
 from pathlib import Path
@@ -132,3 +134,32 @@ def test_a_throttle_counts_the_requests_to_both(servers):
     assert statuses == [200] * 4
     assert request(a, "POST", reverse("auth:token"), {"clientId": account, "clientSecret": "x"})[0] == 429
     assert request(b, "POST", reverse("auth:token"), {"clientId": account, "clientSecret": "x"})[0] == 429
+
+
+def raw_request(base: str, method: str, path: str, body: bytes, content_type: str) -> tuple[int, dict]:
+    """Send the whole body over a plain socket, as a proxy does, then read the answer: a server that closes with
+    the body unread resets the connection, and the client gets a broken pipe or a reset instead of the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(payload)
+
+
+@pytest.mark.parametrize("megabytes", [1, 5])
+def test_a_body_refused_unread_still_gets_its_answer(servers, megabytes):
+    """A refusal before the body is read (no token, a bad upload signature, a body over the limit) reaches the
+    client: the worker drains the body before closing (saintsxctf/foundation/middleware.py)."""
+    a, _ = servers
+    big = megabytes * 1024 * 1024
+    status, body = raw_request(a, "POST", reverse("logs:log-list"), b"{" + b" " * (big - 2) + b"}", "application/json")
+    assert (status, body["error_description"]) == (401, "Unauthorized"), body
+    upload = f"/s3/uasset.saintsxctf.com/prod/profile/{RUNNER}/picture.png?signature=forged"
+    status, body = raw_request(a, "PUT", upload, b"\0" * big, "image/png")
+    assert status == 403 and body.get("error") == "the upload URL is not valid", body
+    status, body = raw_request(a, "POST", reverse("auth:token"), b"{" + b" " * (big - 2) + b"}", "application/json")
+    assert (status, body["error_description"]) == (413, "Payload Too Large"), body
