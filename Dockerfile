@@ -20,4 +20,5 @@ EXPOSE 8000
 # Liveness: the process answers (saintsxctf/foundation/health.py; /ready also asks the database and Redis, for load balancers).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
-CMD ["gunicorn", "saintsxctf.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+# Workers and threads: WEB_CONCURRENCY, GUNICORN_THREADS (gunicorn.conf.py).
+CMD ["gunicorn", "saintsxctf.wsgi:application", "--bind", "0.0.0.0:8000"]

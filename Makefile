@@ -4,7 +4,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
 
 .PHONY: install run serve test lint lock migrate demo bench clean faults soak
 
@@ -31,7 +30,7 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py send_queued_mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn saintsxctf.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(VENV)/bin/gunicorn saintsxctf.wsgi:application --bind $(HOST):$(PORT) \
 		--forwarded-allow-ips="127.0.0.1"
 
 test: install

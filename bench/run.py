@@ -77,7 +77,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=env_default("BENCH_WRK_THREADS", 1),
                    help="wrk threads (env BENCH_WRK_THREADS, default 1: the client leaves the cores to the server)")
     p.add_argument("--workers", type=int, default=env_default("BENCH_WORKERS", 2),
-                   help="gunicorn sync workers (env BENCH_WORKERS, default 2)")
+                   help="gunicorn workers (env BENCH_WORKERS, default 2)")
+    p.add_argument("--gunicorn-threads", type=int, default=env_default("BENCH_GUNICORN_THREADS", 1),
+                   help="threads per gunicorn worker: 1 runs sync workers, more gthread workers "
+                        "(env BENCH_GUNICORN_THREADS, default 1; gunicorn.conf.py's GUNICORN_THREADS)")
     p.add_argument("--timeout", type=float, default=env_default("BENCH_TIMEOUT", 10.0),
                    help="request timeout in seconds; slower requests count as errors (env BENCH_TIMEOUT)")
     p.add_argument("--statement-timeout", type=float, default=env_default("BENCH_STATEMENT_TIMEOUT", 10.0),
@@ -113,6 +116,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.threads = args.connections
     args.only = [s.strip().lower() for s in args.only.split(",") if s.strip()]
     return args
+
+
+def shape(workers: int, threads: int) -> str:
+    """gunicorn's shape as the report names it."""
+    return f"{workers} sync workers" if threads <= 1 else f"{workers} gthread workers × {threads} threads"
 
 
 def say(text: str = "") -> None:
@@ -332,8 +340,9 @@ class Server:
     """gunicorn serving the API (production settings + floor views) with the query count header on."""
 
     def __init__(self, db: Database, workers: int, statement_timeout: float, log_path: Path, redis_url: str = "",
-                 extra_env: dict | None = None):
+                 extra_env: dict | None = None, threads: int = 1):
         self.db, self.workers, self.statement_timeout, self.log_path = db, workers, statement_timeout, log_path
+        self.threads = threads
         self.redis_url, self.extra_env = redis_url, extra_env or {}
         self.proc: subprocess.Popen | None = None
         self.port = 0
@@ -342,7 +351,8 @@ class Server:
         self.port = free_port()
         gunicorn = Path(sys.executable).parent / "gunicorn"
         cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "saintsxctf.wsgi:application",
-               "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+               "--threads", str(self.threads), "--worker-class", "gthread" if self.threads > 1 else "sync",
                "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
         env = django_env(self.db, DEBUG="false", SQL_QUERY_COUNT_HEADER="true",
                          BENCH_STATEMENT_TIMEOUT=str(self.statement_timeout), JWT_ACCESS_MINUTES="720",
@@ -831,7 +841,7 @@ def scale_report(scale: str, run: dict, with_growth: bool) -> str:
         f"{run['finished']} · {machine_line(run['machine'])}",
         "",
         f"wrk: {a['connections']} connections ({a['threads']} thread), {a['duration']:g} s per endpoint after "
-        f"{a['warmup']:g} s warm-up, {a['timeout']:g} s timeout; gunicorn: {a['workers']} sync workers, DEBUG=false, "
+        f"{a['warmup']:g} s warm-up, {a['timeout']:g} s timeout; gunicorn: {shape(a['workers'], a.get('gunicorn_threads', 1))}, DEBUG=false, "
         f"SQL_QUERY_COUNT_HEADER=true. Largest group: `{t['group_name']}` (id {t['group_id']}, {t['group_members']} "
         f"accepted members, {t['group_logs']:,} logs); user `{t['username']}` ({t['user_logs']:,} logs); range "
         f"{t['range_start']} – {t['range_end']}. {floor_line}",
@@ -874,12 +884,13 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
             f"{targets['group_members']} members and {100 * targets['group_logs'] / max(targets['logs'], 1):.0f}% "
             "of the logs (seed_demo does not make that shape yet?)")
     mix = [ep for ep in build_mix(targets) if selected(ep, args.only)]
-    server = Server(db, args.workers, args.statement_timeout, out_dir / f"gunicorn-{scale}.log", args.redis_url)
+    server = Server(db, args.workers, args.statement_timeout, out_dir / f"gunicorn-{scale}.log", args.redis_url,
+                    threads=args.gunicorn_threads)
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix=f"bench-{scale}-") as tmp:
         try:
             server.start()
-            say(f"  gunicorn on 127.0.0.1:{server.port} ({args.workers} sync workers)")
+            say(f"  gunicorn on 127.0.0.1:{server.port} ({shape(args.workers, args.gunicorn_threads)})")
             token = sign_in(server, targets["username"])
             bench = Bench(args, server, token, Path(tmp), coach_token=sign_in(server, DEMO_COACH))
             bench.cleanup(db, watermark)  # leftovers of an interrupted run
@@ -911,7 +922,7 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
         "machine": machine(db, load_before), "seed": record, "targets": {k: v for k, v in targets.items()
                                                              if not isinstance(v, list)},
         "settings": {k: getattr(args, k) for k in ("duration", "warmup", "connections", "threads", "workers",
-                                                    "timeout", "statement_timeout")},
+                                                    "gunicorn_threads", "timeout", "statement_timeout")},
         "results": [asdict(r) for r in results],
     }
     (out_dir / f"{scale}.json").write_text(json.dumps(run, indent=1))

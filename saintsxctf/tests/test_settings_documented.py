@@ -1,4 +1,5 @@
-"""Every environment variable the settings read is in the README's configuration table and in .env.example."""
+"""Every environment variable the settings (and gunicorn.conf.py) read is in the README's configuration table and
+in .env.example."""
 
 import re
 
@@ -8,12 +9,12 @@ ROOT = settings.BASE_DIR
 
 
 def variables_read() -> set[str]:
-    source = (ROOT / "saintsxctf" / "settings.py").read_text()
+    source = (ROOT / "saintsxctf" / "settings.py").read_text() + (ROOT / "gunicorn.conf.py").read_text()
     return set(re.findall(r'env(?:_bool|_int|_float|_list)?\("([A-Z][A-Z0-9_]*)"', source))
 
 
 def test_the_settings_read_variables():
-    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"} <= variables_read()
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "WEB_CONCURRENCY"} <= variables_read()
 
 
 def test_every_variable_is_in_the_readme_table():
