@@ -6,7 +6,7 @@ Each task prints one JSON document on stdout.
 - `targets`: what the mix's URLs point at (the largest group, a busy member of it, logs, comments, dates).
 - `watermark`: the highest log id (logs above it were written by a benchmark run, not by the seed).
 - `alive-above <log_id>`: ids of live logs above a watermark (to soft delete through the API).
-- `purge-above <log_id>`: remove the soft-deleted logs above a watermark (and their comments).
+- `purge-above <log_id>`: remove the logs above a watermark, live or soft deleted (and their comments).
 """
 
 import json
@@ -64,6 +64,10 @@ def targets() -> dict:
         picks = {rng.randint(comment_bounds["lo"], comment_bounds["hi"]) for _ in range(100)}
         comment_ids = sorted(Comment.objects.filter(comment_id__in=picks).values_list("comment_id", flat=True))[:50]
 
+    # The many-writers create: up to 16 other runners of the group, each writing with its own token.
+    writers = list(User.objects.filter(username__in=members, is_staff=False, deleted=False)
+                   .exclude(username=username).order_by("username").values("username", "first", "last")[:16])
+
     last_day = Log.objects.filter(user_id=username).aggregate(d=Max("date"))["d"]
     team = Team.objects.order_by("name").values_list("name", flat=True).first() or "saints"
 
@@ -77,6 +81,7 @@ def targets() -> dict:
         "last": user["last"],
         "user_logs": busiest["n"],
         "log_ids": log_ids,
+        "writers": writers,
         "commented_log_ids": commented,
         "comment_ids": comment_ids,
         "range_start": (last_day - timedelta(days=30)).isoformat(),
@@ -104,14 +109,15 @@ def alive_above(log_id: int) -> dict:
 
 
 def purge_above(log_id: int) -> dict:
-    """Hard delete the soft-deleted logs a benchmark run wrote (live ones must be soft deleted first)."""
+    """Hard delete the logs a benchmark run wrote, by any writer, with their comments. The queryset delete goes
+    through the summary engine (logs/summaries.py), which recomputes the days it touched."""
     from django.db import transaction
 
     from comments.models import Comment
     from logs.models import Log
 
     with transaction.atomic():
-        doomed = Log.all_objects.filter(log_id__gt=log_id, deleted=True)
+        doomed = Log.all_objects.filter(log_id__gt=log_id)
         Comment.all_objects.filter(log__in=doomed).delete()
         removed, _ = doomed.delete()
     return {"removed": removed, "alive_left": Log.objects.filter(log_id__gt=log_id).count()}

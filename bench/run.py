@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -419,6 +418,9 @@ class Endpoint:
     body: str | None = None
     auth: bool = True
     as_coach: bool = False  # sent with the demo coach's token (an admin of every group), not the runner's
+    # Requests spread over these runners, round robin: {"username": ..., "body": ...}, each sent with the runner's
+    # own token (signed in when the endpoint is first measured); `body` then only names the first one.
+    writers: list[dict] | None = None
 
 
 def build_mix(t: dict) -> list[Endpoint]:
@@ -455,14 +457,23 @@ def build_mix(t: dict) -> list[Endpoint]:
                  [f"/v2/range_view/groups/{g}/r/{start}/{end}"]),
         Endpoint("team_search", "team search", "one_row", "GET", [f"/v2/teams/search/{t['team_search']}/10"]),
         Endpoint("types", "exercise types (info)", "info", "GET", ["/v2/types/"], auth=False),
-        Endpoint("log_create", "log create", "write", "POST", ["/v2/logs/"], body=json.dumps({
-            "username": u, "first": t["first"], "last": t["last"], "name": "Bench Run", "location": "Loopback",
-            "date": end, "type": "run", "distance": 5.0, "metric": "miles", "time": "0:40:00", "feel": 6,
-            "description": "Written by the load benchmark.",
-        })),
+        Endpoint("log_create", "log create", "write", "POST", ["/v2/logs/"], body=log_body(t, end)),
         Endpoint("log_soft_delete", "log soft delete", "write", "DELETE", ["/v2/logs/soft/{id}"]),
     ]
+    writers = [{"username": w["username"], "body": log_body(w, end)} for w in t.get("writers", [])]
+    if writers:
+        mix.append(Endpoint("log_create_many", f"log create ({len(writers)} writers, round robin)", "write", "POST",
+                            ["/v2/logs/"], body=writers[0]["body"], writers=writers))
     return mix
+
+
+def log_body(runner: dict, day: str) -> str:
+    """The body of the benchmark's log create for `runner` ({username, first, last})."""
+    return json.dumps({
+        "username": runner["username"], "first": runner["first"], "last": runner["last"], "name": "Bench Run",
+        "location": "Loopback", "date": day, "type": "run", "distance": 5.0, "metric": "miles", "time": "0:40:00",
+        "feel": 6, "description": "Written by the load benchmark.",
+    })
 
 
 def sign_in(server: Server, username: str) -> str:
@@ -536,6 +547,20 @@ class Bench:
                  coach_token: str | None = None):
         self.args, self.server, self.token, self.workdir = args, server, token, workdir
         self.coach_token = coach_token or token
+        self.writer_tokens: dict[str, str] = {}
+
+    def variants(self, ep: Endpoint) -> list[dict] | None:
+        """The (headers, body) of each writer of `ep`, round robin, each with the writer's own token."""
+        if not ep.writers:
+            return None
+        variants = []
+        for writer in ep.writers:
+            name = writer["username"]
+            if name not in self.writer_tokens:
+                self.writer_tokens[name] = sign_in(self.server, name)
+            variants.append({"headers": {**self.headers(ep), "Authorization": f"Bearer {self.writer_tokens[name]}"},
+                             "body": writer["body"]})
+        return variants
 
     def headers(self, ep: Endpoint) -> dict:
         headers = {"Accept": "application/json"}
@@ -553,7 +578,7 @@ class Bench:
             "method": ep.method, "headers": self.headers(ep), "body": ep.body, "paths": ep.paths,
             "threads": self.args.threads, "ids_file": str(ids_file) if ids_file else None,
             "capture": r'"log_id"%s*:%s*(%d+)' if capture_to else None,
-            "capture_to": str(capture_to) if capture_to else None,
+            "capture_to": str(capture_to) if capture_to else None, "variants": self.variants(ep),
         }
         config_path = self.workdir / f"{ep.key}.lua"
         config_path.write_text("return " + lua_value(config) + "\n")
@@ -684,26 +709,11 @@ class Bench:
         return results
 
     def cleanup(self, db: Database, watermark: int) -> None:
-        """Soft delete (through the API) the live logs a run wrote, then purge every soft-deleted one."""
-        alive = dataset_task(db, "alive-above", str(watermark))["log_ids"]
-        failed = 0
-        if alive:
-            say(f"  cleaning up: soft deleting {len(alive)} benchmark logs through the API")
-            headers = {"Authorization": f"Bearer {self.token}"}
-
-            def soft_delete(log_id: int) -> bool:
-                resp = http_request(self.server.port, "DELETE", f"/v2/logs/soft/{log_id}", headers=headers,
-                                    timeout=self.args.timeout)
-                return resp.status is not None and resp.status < 300
-
-            with ThreadPoolExecutor(max_workers=self.args.connections) as pool:
-                failed = sum(1 for ok in pool.map(soft_delete, alive) if not ok)
+        """Remove every log a run wrote, live or soft deleted, by any of its writers (through the ORM, so the
+        summary engine keeps the summaries exact)."""
         purged = dataset_task(db, "purge-above", str(watermark))
         if purged["removed"]:
-            say(f"  purged {purged['removed']} soft-deleted benchmark rows")
-        if failed or purged["alive_left"]:
-            say(f"  WARNING: {purged['alive_left']} benchmark logs are still live (the API could not soft delete "
-                "them); they stay until a later run can")
+            say(f"  cleaning up: removed {purged['removed']} benchmark rows")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -909,6 +919,9 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
                     if r.key in writes:
                         results.append(r)
                         progress(scale, r)
+                if "log_create_many" in writes:  # the same create, spread over many runners
+                    results.append(bench.measure(writes["log_create_many"]))
+                    progress(scale, results[-1])
                 bench.cleanup(db, watermark)
             for ep in [ep for ep in mix if ep.kind == "floor"]:
                 again = Endpoint(**{**asdict(ep), "key": f"{ep.key}_after", "name": f"{ep.name} (after the mix)"})

@@ -1,5 +1,8 @@
 """The benchmark harness: its floor views (served through bench.urls) and the runner's pure parts."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -61,6 +64,26 @@ def test_the_mix_names_every_endpoint_of_the_issue():
     assert '"username": "andy"' in mix["log_create"].body
     assert mix["coach_dashboard"].paths == ["/v2/groups/dashboard/3"] and mix["coach_dashboard"].as_coach
     assert mix["runner_targets"].paths == ["/v2/users/targets/andy"] and not mix["runner_targets"].as_coach
+
+
+def test_the_many_writers_create_sends_each_runner_with_its_own_body_and_token():
+    writers = [{"username": "ann", "first": "Ann", "last": "A"}, {"username": "bob", "first": "Bob", "last": "B"}]
+    mix = {ep.key: ep for ep in run.build_mix({**TARGETS, "writers": writers})}
+    many = mix["log_create_many"]
+    assert (many.kind, many.method, many.paths) == ("write", "POST", ["/v2/logs/"])
+    assert [json.loads(w["body"])["username"] for w in many.writers] == ["ann", "bob"]
+    assert json.loads(many.writers[1]["body"])["date"] == TARGETS["range_end"]
+    assert "log_create_many" not in {ep.key for ep in run.build_mix(TARGETS)}  # no writers, no row
+
+    class SignIn:
+        port = 0
+
+    bench = run.Bench(run.parse_args([]), SignIn(), "runner-token", Path("/tmp"))
+    bench.writer_tokens = {"ann": "t-ann", "bob": "t-bob"}  # as sign_in() left them
+    variants = bench.variants(many)
+    assert [v["headers"]["Authorization"] for v in variants] == ["Bearer t-ann", "Bearer t-bob"]
+    assert [v["body"] for v in variants] == [w["body"] for w in many.writers]
+    assert bench.variants(mix["log_create"]) is None
 
 
 def test_only_filters_by_key_or_name_but_keeps_the_floors():

@@ -5,6 +5,9 @@
 --   headers  { name = value, ... }        sent with every request
 --   body     string or nil                 sent with every request
 --   paths    { "/v2/...", ... }            requests go round robin over these paths
+--   variants { { headers = {...}, body = "..." }, ... } or nil
+--                                          requests go round robin over these (to paths[1]) instead: a write
+--                                          spread over several runners, each with its own token
 --   ids_file path or nil                   one id a line; each request consumes one id, substituted for
 --            "{id}" in paths[1]; ids are split between wrk threads, so none is used twice
 --   threads  number of wrk threads (to split ids)
@@ -51,6 +54,13 @@ function init(args)
     end
     -- Sent only once the ids are used up (then the thread stops): a cheap request that changes nothing.
     overflow_request = wrk.format("GET", cfg.overflow_path or "/bench/floor/json", cfg.headers)
+  elseif cfg.variants then
+    -- Each thread starts at its own offset, so that the threads do not send the same runner's writes together.
+    local n = #cfg.variants
+    for k = 0, n - 1 do
+      local v = cfg.variants[((k + tid - 1) % n) + 1]
+      table.insert(requests, wrk.format(cfg.method, cfg.paths[1], v.headers, v.body))
+    end
   else
     for _, path in ipairs(cfg.paths) do
       table.insert(requests, wrk.format(cfg.method, path, cfg.headers, cfg.body))
