@@ -30,7 +30,7 @@ def targets() -> dict:
     from comments.models import Comment
     from groups.models import Group, GroupMember
     from logs.models import Log
-    from teams.models import Team
+    from teams.models import Team, TeamMember
 
     accepted = GroupMember.objects.filter(status="accepted", user__deleted=False)
     sizes = {row["group"]: row["n"] for row in accepted.values("group").annotate(n=Count("id"))}
@@ -39,9 +39,13 @@ def targets() -> dict:
     group_id = max(sizes, key=lambda gid: (sizes[gid], -gid))
     group = Group.objects.get(pk=group_id)
     members = list(accepted.filter(group_id=group_id).values_list("user_id", flat=True))
+    # The runner is on the biggest team: their all feed lists its members' logs (half the club at the bench scales).
+    team_sizes = TeamMember.objects.values("team").annotate(n=Count("id")).order_by("-n", "team")
+    big_team = team_sizes[0]["team"] if team_sizes else None
+    teammates = set(TeamMember.objects.filter(team_id=big_team).values_list("user_id", flat=True))
 
-    busiest = (Log.objects.filter(user_id__in=members).values("user").annotate(n=Count("log_id"))
-               .order_by("-n", "user").first())
+    busiest = (Log.objects.filter(user_id__in=[m for m in members if m in teammates] or members).values("user")
+               .annotate(n=Count("log_id")).order_by("-n", "user").first())
     if busiest is None:
         raise SystemExit("the largest group's members have no logs: was the bench database seeded?")
     username = busiest["user"]
@@ -87,6 +91,7 @@ def targets() -> dict:
         "range_start": (last_day - timedelta(days=30)).isoformat(),
         "range_end": last_day.isoformat(),
         "team_search": team[:6],
+        "team_members": len(teammates),
         "logs": Log.objects.count(),
         "users": User.objects.count(),
         "groups": Group.objects.count(),

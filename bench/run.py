@@ -36,8 +36,10 @@ DEMO_PASSWORD = "saintsxctf"
 DEMO_COACH = "coach"  # saintsxctf/operations/demo.py: a staff admin of every group (the coach dashboard's caller)
 
 SCALES = {
-    "small": {"users": 100, "groups": 12, "logs": 50_000},
-    "large": {"users": 500, "groups": 20, "logs": 1_000_000},
+    # teams: the demo team holds half of the runners, six small clubs the rest (the legacy data's shape: the all
+    # feed of a runner of the big team lists half the club's authors).
+    "small": {"users": 100, "groups": 12, "logs": 50_000, "teams": 7},
+    "large": {"users": 500, "groups": 20, "logs": 1_000_000, "teams": 7},
 }
 # A seeded database older than this is seeded again: the demo data is dated relative to the day it was made,
 # so week/month leaderboards and the range view drift as it ages.
@@ -278,7 +280,8 @@ def prepare_database(db: Database, scale: str, reseed: bool) -> dict:
             "(this takes a while at the large scale)")
         started = time.monotonic()
         run_streaming([sys.executable, "manage.py", "seed_demo", "--users", str(flags["users"]),
-                       "--groups", str(flags["groups"]), "--logs", str(flags["logs"])], django_env(db), "    ")
+                       "--groups", str(flags["groups"]), "--logs", str(flags["logs"]), "--teams", str(flags["teams"])],
+                      django_env(db), "    ")
         record = {"fingerprint": fingerprint, "scale": scale, **flags, "seeded_on": date.today().isoformat(),
                   "seed_seconds": round(time.monotonic() - started, 1),
                   "watermark": dataset_task(db, "watermark")["log_id"]}
@@ -853,7 +856,8 @@ def scale_report(scale: str, run: dict, with_growth: bool) -> str:
         f"wrk: {a['connections']} connections ({a['threads']} thread), {a['duration']:g} s per endpoint after "
         f"{a['warmup']:g} s warm-up, {a['timeout']:g} s timeout; gunicorn: {shape(a['workers'], a.get('gunicorn_threads', 1))}, DEBUG=false, "
         f"SQL_QUERY_COUNT_HEADER=true. Largest group: `{t['group_name']}` (id {t['group_id']}, {t['group_members']} "
-        f"accepted members, {t['group_logs']:,} logs); user `{t['username']}` ({t['user_logs']:,} logs); range "
+        f"accepted members, {t['group_logs']:,} logs); user `{t['username']}` ({t['user_logs']:,} logs, on a team of "
+        f"{t.get('team_members', '?')} of the {t['users']} accounts); range "
         f"{t['range_start']} – {t['range_end']}. {floor_line}",
         "",
         table([Result(**r) for r in run["results"]], with_growth),
@@ -888,7 +892,8 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
     watermark = record["watermark"]
     targets = dataset_task(db, "targets")
     say(f"  largest group {targets['group_name']} (id {targets['group_id']}, {targets['group_members']} members, "
-        f"{targets['group_logs']:,} logs); user {targets['username']} ({targets['user_logs']:,} logs)")
+        f"{targets['group_logs']:,} logs); user {targets['username']} ({targets['user_logs']:,} logs, team of "
+        f"{targets['team_members']})")
     if scale == "large" and (targets["group_members"] < 130 or targets["group_logs"] < targets["logs"] / 4):
         say(f"  WARNING: issue 7 wants a group of 130+ members holding a quarter of all logs; the largest has "
             f"{targets['group_members']} members and {100 * targets['group_logs'] / max(targets['logs'], 1):.0f}% "

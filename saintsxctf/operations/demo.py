@@ -9,10 +9,14 @@ without the ORM's per-value compilation: a million logs take a few minutes rathe
 data an uninterrupted run makes. A finished data set carries a completion marker and is never touched again:
 rerunning changes nothing (start from an empty database to change the scale).
 
+Teams: with `teams=1` (the default) every runner is on the demo team. With more, the demo team holds the coaches and
+the first half of the runners and the other half is spread over `teams - 1` small clubs (`saintsxctf-1`, ...): the
+legacy data's shape, where the all feed of a runner of the big team lists half the club's authors.
+
 Scale: the first group ("alumni") is the big one. It has max(130, users/4) members (at most two thirds of the
 runners) and holds about a quarter of all logs; the other runners share the remaining three quarters across the
-other groups. The benchmark scales are `--users 100 --groups 12 --logs 50000` and
-`--users 500 --groups 20 --logs 1000000`.
+other groups. The benchmark scales are `--users 100 --groups 12 --logs 50000 --teams 7` and
+`--users 500 --groups 20 --logs 1000000 --teams 7`.
 """
 
 import random
@@ -21,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from comments.models import Comment
 from comments.services import web_log_link
@@ -99,6 +103,7 @@ class Plan:
     seed: int
     today: date
     batch_size: int
+    teams: int = 1
 
     @property
     def big_group_size(self) -> int:
@@ -129,8 +134,13 @@ def _credentials() -> list[tuple[str, str, str]]:
     return rows
 
 
+def demo_teams() -> Q:
+    """The demo team and its small clubs (`teams` > 1)."""
+    return Q(team__name=TEAM) | Q(team__name__startswith=f"{TEAM}-")
+
+
 def demo_usernames() -> list[str]:
-    return list(TeamMember.all_objects.filter(team_id=TEAM).values_list("user_id", flat=True))
+    return sorted(set(TeamMember.all_objects.filter(demo_teams()).values_list("user_id", flat=True)))
 
 
 def remove_demo_data():
@@ -143,13 +153,13 @@ def remove_demo_data():
     Flair.all_objects.filter(user_id__in=usernames).delete()
     ActivationCode.all_objects.filter(group_id__in=group_ids).delete()
     Group.all_objects.filter(id__in=group_ids).delete()
-    Team.all_objects.filter(name=TEAM).delete()
+    Team.all_objects.filter(Q(name=TEAM) | Q(name__startswith=f"{TEAM}-")).delete()
     User.all_objects.filter(username=ADMIN, activation_code="demo").delete()
     User.all_objects.filter(username__in=usernames).delete()
 
 
 def seed_demo(*, users: int = 12, groups: int = 4, logs: int | None = None, weeks: int = 156, seed: int = 2017,
-              today: date | None = None, batch_size: int = BATCH, out=None) -> DemoReport:
+              today: date | None = None, batch_size: int = BATCH, teams: int = 1, out=None) -> DemoReport:
     """Create the demo data set, or finish an interrupted one; leave a complete one as it is.
 
     `logs` defaults to 40 per runner. `today` anchors every date (default: the real today).
@@ -165,7 +175,7 @@ def seed_demo(*, users: int = 12, groups: int = 4, logs: int | None = None, week
     users = max(1, users)
     plan = Plan(users=users, groups=max(1, min(groups, MAX_GROUPS)),
                 logs=max(0, logs if logs is not None else users * 40), days=max(7, weeks * 7),
-                seed=seed, today=today or date.today(), batch_size=max(1, batch_size))
+                seed=seed, today=today or date.today(), batch_size=max(1, batch_size), teams=max(1, teams))
     with audit_context(actor="seed_demo", app="manage.py"):
         if team is None:
             _seed_people(plan)
@@ -215,9 +225,14 @@ def _seed_people(plan: Plan):
         User.objects.create(username=ADMIN, first="Site", last="Admin", email="admin@saintsxctf.example",
                             password=password, is_staff=True, is_superuser=True, activation_code="demo")
 
+    on_team = runners if plan.teams == 1 else runners[:plan.users // 2]
+    clubs = [Team.objects.create(name=f"{TEAM}-{k}", title=f"Demo Club {k}", description="A small demo club.",
+                                 week_start="monday") for k in range(1, plan.teams)]
     _stamped_bulk_create(TeamMember, [
         TeamMember(team=team, user_id=p.username, status="accepted", role="admin" if p.is_staff else "user")
-        for p in staff + runners])
+        for p in staff + on_team] + [
+        TeamMember(team=clubs[i % len(clubs)], user_id=p.username, status="accepted", role="user")
+        for i, p in enumerate(runners[len(on_team):])])
 
     members = [GroupMember(group=g, user_id=COACH, status="accepted", role="admin") for g in group_rows]
     if len(group_rows) > 1:

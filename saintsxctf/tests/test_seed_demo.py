@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -149,7 +149,35 @@ def test_default_command_is_small():
     assert not Log.objects.filter(~Q(user__team_memberships__team_id=demo.TEAM)).exists()
 
 
-@pytest.mark.parametrize("args", [["--users", "0"], ["--groups", "21"], ["--logs", "-1"]])
+def test_with_teams_the_demo_team_holds_half_the_runners_and_their_all_feed_lists_only_them():
+    """The legacy data's shape (bench scales): one big team, several small clubs."""
+    from logs.models import LogSummary
+    from teams.models import TeamMember
+
+    seed_demo(users=20, groups=3, logs=600, today=TODAY, teams=4)
+
+    sizes = dict(TeamMember.objects.filter(user__is_staff=False).values_list("team").annotate(n=Count("id")))
+    assert sizes == {demo.TEAM: 10, f"{demo.TEAM}-1": 4, f"{demo.TEAM}-2": 3, f"{demo.TEAM}-3": 3}
+    on_team = set(TeamMember.objects.filter(team_id=demo.TEAM).values_list("user_id", flat=True))
+    assert {demo.COACH, demo.ASSISTANT} <= on_team
+    # Every runner's logs are summarized (the rebuild covers the clubs), exactly: all-time counts match.
+    totals = dict(LogSummary.objects.filter(period=LogSummary.ALL).values_list("user").annotate(n=Sum("logs")))
+    counted = dict(Log.objects.values_list("user").annotate(n=Count("log_id")))
+    assert totals == counted and len(counted) > 15
+
+    client = APIClient()
+    runner = User.objects.get(username=sorted(on_team - {demo.COACH, demo.ASSISTANT})[0])
+    client.force_authenticate(runner)
+    body = client.get(reverse("log_feed:log-feed", kwargs={"filter_by": "all", "bucket": "all", "limit": 50,
+                                                          "offset": 0})).json()
+    assert body["logs"] and {log["username"] for log in body["logs"]} <= on_team
+    assert body["pages"] == -(-Log.objects.filter(user_id__in=on_team).count() // 50)
+
+    remove_demo_data()
+    assert not Team.all_objects.exists() and not User.all_objects.filter(username__in=counted).exists()
+
+
+@pytest.mark.parametrize("args", [["--users", "0"], ["--groups", "21"], ["--logs", "-1"], ["--teams", "0"]])
 def test_command_refuses_bad_scales(args):
     with pytest.raises(CommandError):
         call_command("seed_demo", *args, stdout=StringIO())

@@ -15,12 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("--weeks", type=int, default=156, help="weeks of history (default 156, three years)")
         parser.add_argument("--seed", type=int, default=2017, help="random seed (same seed and scale, same data)")
         parser.add_argument("--batch-size", type=int, default=BATCH, help=f"logs per transaction (default {BATCH})")
+        parser.add_argument("--teams", type=int, default=1,
+                            help="teams (default 1, everyone on the demo team; more: the demo team holds half of the "
+                                 "runners and the rest are spread over small clubs, the legacy data's shape)")
 
-    def handle(self, *args, users, groups, logs, weeks, seed, batch_size, **options):
-        if users < 1 or groups < 1 or weeks < 1 or batch_size < 1 or (logs is not None and logs < 0):
-            raise CommandError("--users, --groups, --weeks and --batch-size must be at least 1; --logs at least 0")
+    def handle(self, *args, users, groups, logs, weeks, seed, batch_size, teams, **options):
+        if min(users, groups, weeks, batch_size, teams) < 1 or (logs is not None and logs < 0):
+            raise CommandError("--users, --groups, --weeks, --batch-size and --teams must be at least 1; --logs at "
+                               "least 0")
         if groups > MAX_GROUPS:
             raise CommandError(f"--groups can be at most {MAX_GROUPS}")
-        report = seed_demo(users=users, groups=groups, logs=logs, weeks=weeks, seed=seed, batch_size=batch_size,
+        report = seed_demo(users=users, groups=groups, logs=logs, weeks=weeks, seed=seed, batch_size=batch_size, teams=teams,
                            out=self.stdout if options["verbosity"] > 0 else None)
         self.stdout.write(self.style.SUCCESS(report.summary()))
