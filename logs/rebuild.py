@@ -1,8 +1,9 @@
 """The summary rebuild in SQL: every `LogSummary` row of some users (or everyone) from the logs, set-based.
 
-Bulk writers (the legacy importer) put logs in past the model layer and rebuild the summaries afterwards. Summing
-in the ORM and writing the rows back from Python moved every summary row through Python twice (the rebuild of a
-1M-log import took longer than copying the logs). Here each period is one `INSERT ... SELECT ... GROUP BY` per
+Bulk writers (the legacy importer, seed_demo; `manage.py rebuild_summaries` repairs) put logs in past the model
+layer and rebuild the summaries afterwards, all with this one rebuild. Summing in the ORM and writing the rows back
+from Python moved every summary row through Python twice (the rebuild of a 1M-log import took longer than copying
+the logs). Here each period is one `INSERT ... SELECT ... GROUP BY` per
 chunk of users, executed by the database: days from the live logs, months from the days, years from the months,
 all time from the years — the same sums as the write path's (`SUM` of logs, miles and feel, `MAX` of names and
 of `time_created`; a period with no miles keeps a null `miles`, missing names and feel become "" and 0), which

@@ -17,9 +17,8 @@ keys a write touches. This is the project's one exception to "no logic in save()
 service alone could not keep the table exact, because the admin and any queryset write bypass services. The
 models cannot import this module (it reads their models), so `LogsConfig.ready()` plugs it in as `Log.summaries`.
 
-Bulk writers that go past the ORM rebuild the summaries of what they wrote instead: seed_demo through
-`log_summaries_rebuild()` below (also `manage.py rebuild_summaries`), the legacy importer through the set-based
-rebuild in SQL (logs/rebuild.py).
+Bulk writers that go past the ORM (seed_demo, the legacy importer, `manage.py rebuild_summaries`) rebuild the
+summaries of what they wrote instead, with the one set-based rebuild in SQL (logs/rebuild.py).
 """
 
 from collections.abc import Callable, Iterable
@@ -28,7 +27,6 @@ from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import TruncMonth, TruncYear
 
 from logs.models import SUMMARIZED_FIELDS, Log, LogSummary
 from saintsxctf.foundation.locks import lock_users
@@ -40,7 +38,6 @@ ALL_TIME_START = date(1000, 1, 1)
 # Each period is summed from the one before it: days from logs, months from days, years from months, all time
 # from years, so refreshing one log's summaries reads a bounded number of rows whatever the history length.
 PERIODS = (LogSummary.DAY, LogSummary.MONTH, LogSummary.YEAR, LogSummary.ALL)
-SUMMARY_BATCH = 5000
 # (author, day, type) of a log: the key of the day summary it counts in.
 KEY_FIELDS = ("user_id", "date", "type_id")
 
@@ -153,38 +150,11 @@ SUMMARY_SUMS = {"miles": Sum("miles"), "feel": Sum("feel"), "first": Max("first"
 SUMMARY_VALUES = ("logs", "miles", "feel", "first", "last", "newest")
 
 
-def _summed_rows(period: str, users: Q):
-    """Every summary row of `period` of `users`, summed in SQL from the period below it (logs for days).
-
-    The rebuild sums every period this way; a single write sums only its days this way and the periods above
-    them in Python (`_refresh`).
-    """
-    if period == LogSummary.DAY:
-        return Log.objects.filter(users).order_by().values("user_id", "type_id", start=F("date")).annotate(
-            logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)
-    source = LogSummary.objects.filter(users, period=PERIODS[PERIODS.index(period) - 1]).order_by()
-    if period == LogSummary.ALL:
-        rows = source.values("user_id", "type_id")
-    else:
-        trunc = TruncMonth if period == LogSummary.MONTH else TruncYear
-        rows = source.values("user_id", "type_id", period_start=trunc("start"))
-    return rows.annotate(logs=Sum("logs"), newest=Max("newest"), **SUMMARY_SUMS)
-
-
-def _write_summaries(period: str, rows) -> None:
-    batch = []
-    for row in rows.iterator(chunk_size=SUMMARY_BATCH):
-        start = _as_date(row.get("start") or row.get("period_start") or ALL_TIME_START)
-        batch.append(LogSummary(
-            period=period, user_id=row["user_id"], start=start, type_id=row["type_id"], logs=row["logs"],
-            miles=row["miles"], feel=row["feel"] or 0, first=row["first"] or "", last=row["last"] or "",
-            newest=row["newest"],
-        ))
-        if len(batch) >= SUMMARY_BATCH:
-            LogSummary.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        LogSummary.objects.bulk_create(batch)
+def _day_sums(users: Q):
+    """The day rows of the live logs `users` selects, summed in SQL; a write sums the periods above them in Python
+    (`_refresh`), the bulk rebuild sums every period in SQL (logs/rebuild.py)."""
+    return Log.objects.filter(users).order_by().values("user_id", "type_id", start=F("date")).annotate(
+        logs=Count("log_id"), newest=Max("time_created"), **SUMMARY_SUMS)
 
 
 def _as_date(value) -> date:
@@ -255,7 +225,7 @@ STORED_FIELDS = ("id", "user_id", "period", "start", "type_id", *SUMMARY_VALUES)
 # the author's lock, where every other write of that author waits. Markers: dates no summary holds.
 _MARKER_DAYS = [date(1001, 1, n) for n in range(1, 6)]
 ONE_DAY_SUMS = PreparedQuery(
-    lambda user_id, day, type_id: _summed_rows(LogSummary.DAY, Q(user_id=user_id, date__in=[day], type_id__in=[type_id])),
+    lambda user_id, day, type_id: _day_sums(Q(user_id=user_id, date__in=[day], type_id__in=[type_id])),
     3, markers=("\x00user\x00", _MARKER_DAYS[0], "\x00type\x00"))
 ONE_DAY_STORED = PreparedQuery(
     lambda user_id, type_id, month, next_month, year, next_year: LogSummary.objects.filter(
@@ -301,7 +271,7 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
         for user_id in keys:
             day_scope |= Q(user_id=user_id, date__in=sorted(days[user_id]), type_id__in=sorted(types[user_id]))
             stored_scope |= _stored_scope(user_id, days[user_id], types[user_id])
-        day_rows = _summed_rows(LogSummary.DAY, day_scope)
+        day_rows = _day_sums(day_scope)
         stored_rows = LogSummary.objects.filter(stored_scope).values(*STORED_FIELDS)
     for row in day_rows:
         fresh[row["user_id"]][(LogSummary.DAY, _as_date(row["start"]), row["type_id"])] = {
@@ -397,28 +367,3 @@ def _add_values(row: dict, log: dict) -> None:
     row["first"], row["last"] = max(row["first"], log["first"]), max(row["last"], log["last"])
     if log["newest"] is not None and (row["newest"] is None or log["newest"] > row["newest"]):
         row["newest"] = log["newest"]
-
-
-REBUILD_USERS = 50
-
-
-def log_summaries_rebuild(*, usernames: Iterable[str] | None = None) -> int:
-    """Recompute every summary row (of `usernames` only, when given) from the logs; returns the rows written.
-
-    Users go in chunks (each chunk one transaction), so each GROUP BY stays small whatever the table size.
-    """
-    if usernames is None:
-        names = sorted(set(Log.all_objects.order_by().values_list("user_id", flat=True).distinct())
-                       | set(LogSummary.objects.order_by().values_list("user_id", flat=True).distinct()))
-    else:
-        names = sorted(set(usernames))
-    written = 0
-    for k in range(0, len(names), REBUILD_USERS):
-        chunk = Q(user_id__in=names[k:k + REBUILD_USERS])
-        with transaction.atomic():
-            LogSummary.objects.filter(chunk).delete()
-            for period in PERIODS:
-                _write_summaries(period, _summed_rows(period, chunk))
-            written += LogSummary.objects.filter(chunk).count()
-            rows_changed.send(sender=LogSummary, using=DEFAULT_DB_ALIAS, fields=None)
-    return written

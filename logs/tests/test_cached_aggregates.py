@@ -133,7 +133,7 @@ def test_group_week_start_change_is_read_at_once(auth_client, world, clock):
 
 
 def test_summary_rebuild_is_read_at_once(auth_client, world):
-    from logs.summaries import log_summaries_rebuild
+    from logs.rebuild import rebuild_summaries
 
     post_log(auth_client)
     assert group_stats(auth_client, world)["miles_all_time"] == 5  # and now cached
@@ -141,7 +141,7 @@ def test_summary_rebuild_is_read_at_once(auth_client, world):
         cursor.execute(f"UPDATE {Log._meta.db_table} SET miles = 8")
     assert group_stats(auth_client, world)["miles_all_time"] == 5
     with TestCase.captureOnCommitCallbacks(execute=True):
-        log_summaries_rebuild(usernames=["andy"])  # ... and the rebuild that follows it
+        rebuild_summaries(usernames=["andy"])  # ... and the rebuild that follows it
     assert group_stats(auth_client, world)["miles_all_time"] == 8
 
 

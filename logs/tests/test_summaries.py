@@ -203,7 +203,7 @@ def test_a_one_day_write_reads_what_the_general_path_reads():
     for day, kind in [(date(2023, 5, 17), "run"), (date(2022, 12, 31), "bike"), (date(2024, 2, 29), "swim")]:
         day_rows, stored_rows = summaries._read_one_day(runner.username, day, kind)
         general = Q(user_id=runner.username, date__in=[day], type_id__in=[kind])
-        assert day_rows == list(summaries._summed_rows(LogSummary.DAY, general))
+        assert day_rows == list(summaries._day_sums(general))
         expected = LogSummary.objects.filter(summaries._stored_scope(runner.username, {day}, {kind}))
         assert sorted(stored_rows, key=lambda row: row["id"]) == \
             sorted(expected.values(*summaries.STORED_FIELDS), key=lambda row: row["id"])

@@ -31,7 +31,7 @@ from comments.models import Comment
 from comments.services import web_log_link
 from groups.models import Group, GroupMember, TrainingTarget
 from logs.models import ExerciseType, Log
-from logs.summaries import log_summaries_rebuild
+from logs.rebuild import rebuild_summaries
 from notifications.models import Notification
 from saintsxctf.foundation.audit import audit_context
 from saintsxctf.foundation.bulk import bulk_insert
@@ -184,7 +184,7 @@ def seed_demo(*, users: int = 12, groups: int = 4, logs: int | None = None, week
             say("Found an interrupted demo data set: finishing it.")
         _seed_logs(plan, say)
         # The logs went in with bulk inserts, past the summary engine (logs/summaries.py): rebuild what they touched.
-        say(f"summaries: {log_summaries_rebuild(usernames=demo_usernames())} rows")
+        say(f"summaries: {rebuild_summaries(usernames=demo_usernames())} rows")
         Team.all_objects.filter(name=TEAM).update(description=COMPLETE_MARKER)
     return DemoReport(created=True, counts=_counts(), credentials=_credentials())
 

@@ -252,7 +252,7 @@ def test_marking_viewed_while_soft_deleting_one_notification(transactional_db):
 def test_first_logs_of_a_day_created_at_once_keep_the_summaries_exact(alumni):
     """Concurrent first logs of one author on one day: no duplicate summary row (a 500), and exact sums."""
     from logs.models import ExerciseType, LogSummary
-    from logs.summaries import log_summaries_rebuild
+    from logs.rebuild import rebuild_summaries
 
     ExerciseType.objects.get_or_create(type="run")  # an earlier transactional test's flush removed it
     client = client_for(alumni["runner"])
@@ -265,7 +265,7 @@ def test_first_logs_of_a_day_created_at_once_keep_the_summaries_exact(alumni):
         assert all(answer.status_code < 300 for answer in answers), [a.content for a in answers]
     rows = ("period", "start", "type_id", "logs", "miles")
     live = sorted(LogSummary.objects.filter(user_id="racer").values_list(*rows))
-    log_summaries_rebuild(usernames=["racer"])
+    rebuild_summaries(usernames=["racer"])
     assert sorted(LogSummary.objects.filter(user_id="racer").values_list(*rows)) == live
     assert LogSummary.objects.get(user_id="racer", period=LogSummary.ALL).logs == 3 * ROUNDS
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from logs.summaries import log_summaries_rebuild
+from logs.rebuild import rebuild_summaries
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("usernames", nargs="*", help="only these users (default: everyone)")
 
     def handle(self, *args, usernames, **options):
-        rows = log_summaries_rebuild(usernames=usernames or None)
+        rows = rebuild_summaries(usernames=usernames or None)
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {rows} summary rows."))
