@@ -341,6 +341,9 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "username",
     "USER_ID_CLAIM": "sub",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Clocks of API instances differ a little: a token one instance issued is used at once on another, whose clock
+    # may be behind its `iat` (PyJWT refuses a token issued in the future, and the client would be signed out).
+    "LEEWAY": env_int("JWT_LEEWAY_SECONDS", 5),
     "UPDATE_LAST_LOGIN": False,
     "TOKEN_OBTAIN_SERIALIZER": "saintsxctf.foundation.auth.serializers.TokenPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "saintsxctf.foundation.auth.serializers.TokenRefreshSerializer",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run the full test suite N times in a row on MariaDB with Redis and log each outcome (issue 19: "20 consecutive
 # full runs"). Run 1 starts half a second before a minute boundary; run 2 runs under libfaketime (Debian's
-# `faketime`) with the process clock starting at 23:55:00 UTC on the last day of a month, so the run crosses
-# midnight at a month end; the others run plainly. libfaketime breaks Python 3.11's timed waits (a thread join
-# with a timeout hangs or a sleep fails with EINVAL, whichever clocks it fakes), so run 2 leaves out the tests
+# `faketime`) with the clock of every process it starts set back (or forward) to read 23:55:00 UTC on the last day
+# of a month when it starts, so the run crosses midnight at a month end; the others run plainly. libfaketime breaks
+# Python 3.11's timed waits (a thread join with a timeout hangs or a sleep fails with EINVAL, whichever clocks it
+# fakes), so run 2 leaves out the tests
 # marked `realtime` (they wait on deadlines and read no date: the health probe, the mail worker process, the
 # replication tests' two gunicorn instances); every other run includes them.
 #
@@ -26,8 +27,13 @@ for run in $(seq 1 "$RUNS"); do
     mode="started just before a minute boundary"
     python3 -c 'import time; time.sleep(60 - time.time() % 60 - 0.5)'
   elif [ "$run" -eq 2 ]; then
-    mode="faketime from $MONTH_END UTC"
-    prefix=(env TZ=UTC faketime -f "@$MONTH_END")
+    # A relative offset, not an absolute start ("@..."): with a start time, every process the run starts later
+    # (gunicorn servers, manage.py) starts its own clock at the month end again, so a server started a few seconds
+    # after another runs that far behind it, and refuses the tokens the other issued as not yet valid.
+    offset=$(( $(date -ud "$MONTH_END" +%s) - $(date +%s) ))
+    [ "$offset" -ge 0 ] && offset="+$offset"
+    mode="faketime from $MONTH_END UTC (offset ${offset} s, one clock for every process)"
+    prefix=(env TZ=UTC faketime -f "$offset")
     select=(-m "not realtime")
   fi
   started=$(date -u +%FT%T.%3NZ)
