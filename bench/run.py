@@ -574,7 +574,10 @@ class Bench:
         return headers
 
     def probe(self, ep: Endpoint, path: str) -> Response:
-        return http_request(self.server.port, ep.method, path, ep.body, self.headers(ep), timeout=self.args.timeout)
+        """One request as the measured run sends it (a many-writers endpoint: as its first writer)."""
+        variants = self.variants(ep)
+        headers, body = (variants[0]["headers"], variants[0]["body"]) if variants else (self.headers(ep), ep.body)
+        return http_request(self.server.port, ep.method, path, body, headers, timeout=self.args.timeout)
 
     def wrk(self, ep: Endpoint, seconds: float, ids_file: Path | None = None, capture_to: Path | None = None) -> dict:
         config = {
