@@ -353,12 +353,13 @@ class Server:
         self.port = free_port()
         gunicorn = Path(sys.executable).parent / "gunicorn"
         cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "saintsxctf.wsgi:application",
-               "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-               "--threads", str(self.threads), "--worker-class", "gthread" if self.threads > 1 else "sync",
+               "--bind", f"127.0.0.1:{self.port}",
                "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
         env = django_env(self.db, DEBUG="false", SQL_QUERY_COUNT_HEADER="true",
                          BENCH_STATEMENT_TIMEOUT=str(self.statement_timeout), JWT_ACCESS_MINUTES="720",
                          REDIS_URL=self.redis_url,
+                         # The shape, as production sets it: gunicorn.conf.py picks the worker class from these.
+                         WEB_CONCURRENCY=str(self.workers), GUNICORN_THREADS=str(self.threads),
                          # DEBUG=false refuses to start without these (saintsxctf/settings.py, production_problems)
                          SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-" + os.urandom(32).hex(),
                          ALLOWED_HOSTS=os.environ.get("ALLOWED_HOSTS") or "127.0.0.1,localhost", **self.extra_env)

@@ -134,9 +134,9 @@ def _credentials() -> list[tuple[str, str, str]]:
     return rows
 
 
-def demo_teams() -> Q:
-    """The demo team and its small clubs (`teams` > 1)."""
-    return Q(team__name=TEAM) | Q(team__name__startswith=f"{TEAM}-")
+def demo_teams(name: str = "team__name") -> Q:
+    """The demo team and its small clubs (`teams` > 1), by the team name field `name`."""
+    return Q(**{name: TEAM}) | Q(**{f"{name}__startswith": f"{TEAM}-"})
 
 
 def demo_usernames() -> list[str]:
@@ -153,7 +153,7 @@ def remove_demo_data():
     Flair.all_objects.filter(user_id__in=usernames).delete()
     ActivationCode.all_objects.filter(group_id__in=group_ids).delete()
     Group.all_objects.filter(id__in=group_ids).delete()
-    Team.all_objects.filter(Q(name=TEAM) | Q(name__startswith=f"{TEAM}-")).delete()
+    Team.all_objects.filter(demo_teams("name")).delete()
     User.all_objects.filter(username=ADMIN, activation_code="demo").delete()
     User.all_objects.filter(username__in=usernames).delete()
 

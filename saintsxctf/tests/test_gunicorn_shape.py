@@ -20,9 +20,14 @@ def shaped_env(**env: str) -> dict[str, str]:
     return {**clean, **env}
 
 
+def print_config(**env: str) -> subprocess.CompletedProcess:
+    """`gunicorn --print-config` from the project's directory (where it reads gunicorn.conf.py), with `env`."""
+    return subprocess.run([str(BIN / "gunicorn"), "--print-config", "saintsxctf.wsgi:application"], cwd=ROOT,
+                          env=shaped_env(**env), capture_output=True, text=True, timeout=60)
+
+
 def printed_config(**env: str) -> dict[str, str]:
-    result = subprocess.run([str(BIN / "gunicorn"), "--print-config", "saintsxctf.wsgi:application"], cwd=ROOT,
-                            env=shaped_env(**env), capture_output=True, text=True, timeout=60)
+    result = print_config(**env)
     assert result.returncode == 0, result.stderr
     return {name.strip(): value.strip() for name, _, value in
             (line.partition("=") for line in result.stdout.splitlines()) if name.strip()}
@@ -40,8 +45,7 @@ def test_threads_above_one_run_gthread_workers():
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_value_refuses_to_start_naming_the_variable(value):
-    result = subprocess.run([str(BIN / "gunicorn"), "--print-config", "saintsxctf.wsgi:application"], cwd=ROOT,
-                            env=shaped_env(GUNICORN_THREADS=value), capture_output=True, text=True, timeout=60)
+    result = print_config(GUNICORN_THREADS=value)
     assert result.returncode != 0 and f"GUNICORN_THREADS must be a whole number of at least 1, not '{value}'" in (
         result.stdout + result.stderr)
 
