@@ -44,7 +44,7 @@ KEY_FIELDS = ("user_id", "date", "type_id")
 
 # -- the protocol ---------------------------------------------------------------------------------------------
 def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Callable[[], Iterable[tuple]] | None = None,
-               added: list[Log] | None = None, using: str = DEFAULT_DB_ALIAS):
+               added: list[Log] | None = None, removed: int | None = None, using: str = DEFAULT_DB_ALIAS):
     """`write()` inside the protocol; returns what it returns.
 
     `touched`: the (author, day, type) keys the write changes, known before it (the rows as they were, and as
@@ -52,14 +52,23 @@ def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Call
     another author). `touched_after()`: keys only known once the write ran (the rows a queryset update changed,
     as they are now); their authors must be among those of `touched`. `added`: when the write only inserts
     these logs (a create), their values are added to the summaries (`_add`) instead of recomputing the days.
+    `removed`: when the write only takes this one log out of the live logs (a delete or a soft delete), its
+    values are subtracted (`_subtract`) when that is exact, and its day is recomputed when it is not.
     """
     touched = list(touched)
+    vendor = connections[using].vendor
     with transaction.atomic(using=using, savepoint=False):
         lock_users((user_id for user_id, _, _ in touched), using=using)
+        # The removed log as it is now, under its author's lock (the caller's copy may be older than an edit).
+        gone = REMOVED_LOG.rows(removed, using=using) if removed is not None and vendor in SAME_VALUE_SQL else None
         result = write()
-        if added is not None and connections[using].vendor in UPSERT_SQL:
+        if added is not None and vendor in UPSERT_SQL:
             changed = _add(added, using)
+        elif gone is not None and (subtracted := _subtract(gone, using)) is not None:
+            changed = subtracted
         else:
+            if gone:
+                touched.append(log_key_of(gone[0]))
             if touched_after is not None:
                 touched += touched_after()
             keys = summary_keys(touched)
@@ -73,6 +82,10 @@ def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Call
 
 def log_key(log: Log) -> tuple:
     return log.user_id, log.date, log.type_id
+
+
+def log_key_of(row: dict) -> tuple:
+    return row["user_id"], row["date"], row["type_id"]
 
 
 def _written_db(logs) -> str:
@@ -95,8 +108,8 @@ def save(log: Log, write: Callable) -> None:
 
 
 def delete(log: Log, write: Callable):
-    """`Log.delete()` and `Log.soft_delete()`: the log's day."""
-    return write_logs(write, touched=[log_key(log)], using=_written_db(log))
+    """`Log.delete()` and `Log.soft_delete()`: the log's values are taken out of its day's summaries."""
+    return write_logs(write, touched=[log_key(log)], removed=log.pk, using=_written_db(log))
 
 
 def update(logs, changes: dict, write: Callable) -> int:
@@ -288,18 +301,32 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
     changed, vanished = [], []
     for user_id in keys:
         rows = _refreshed(stored[user_id], fresh[user_id], days[user_id])
-        for key, row in rows.items():
-            if stored[user_id].get(key) != row:
-                period, start, type_id = key
-                changed.append(LogSummary(period=period, user_id=user_id, start=start, type_id=type_id, **row))
+        changed += _changed_rows(user_id, stored[user_id], rows)
         vanished += [ids[(user_id, *key)] for key in stored[user_id].keys() - rows.keys()]
+    _write_rows(changed, vanished, connection)
+
+
+def _changed_rows(user_id: str, stored: dict[tuple, dict], rows: dict[tuple, dict]) -> list[LogSummary]:
+    """The rows of `rows` (keyed (period, start, type)) that differ from what is `stored`, to write."""
+    return [LogSummary(period=key[0], user_id=user_id, start=key[1], type_id=key[2], **row)
+            for key, row in rows.items() if stored.get(key) != row]
+
+
+def _write_refreshed(user_id: str, stored: dict[tuple, dict], rows: dict[tuple, dict], ids: dict[tuple, int],
+                     using: str) -> None:
+    """Write one user's refreshed `rows` over the `stored` ones (`ids`: stored key -> row id)."""
+    _write_rows(_changed_rows(user_id, stored, rows), [ids[key] for key in stored.keys() - rows.keys()],
+                connections[using])
+
+
+def _write_rows(changed: list[LogSummary], vanished: list[int], db) -> None:
+    """Delete the `vanished` summary rows (ids) and upsert the `changed` ones."""
     if vanished:
-        LogSummary.objects.filter(id__in=vanished).delete()
+        LogSummary.objects.using(db.alias).filter(id__in=vanished).delete()
     if changed:
-        target = ["period", "user", "start", "type"] if connection.features.supports_update_conflicts_with_target \
-            else None
-        LogSummary.objects.bulk_create(changed, update_conflicts=True, unique_fields=target,
-                                       update_fields=list(SUMMARY_VALUES))
+        target = ["period", "user", "start", "type"] if db.features.supports_update_conflicts_with_target else None
+        LogSummary.objects.using(db.alias).bulk_create(changed, update_conflicts=True, unique_fields=target,
+                                                       update_fields=list(SUMMARY_VALUES))
 
 
 # -- adding new logs (deltas) -------------------------------------------------------------------------------------
@@ -367,3 +394,86 @@ def _add_values(row: dict, log: dict) -> None:
     row["first"], row["last"] = max(row["first"], log["first"]), max(row["last"], log["last"])
     if log["newest"] is not None and (row["newest"] is None or log["newest"] > row["newest"]):
         row["newest"] = log["newest"]
+
+
+# -- taking one log out (deltas) ------------------------------------------------------------------------------
+# A delete or soft delete of one live log reads the stored rows a one-day refresh reads (`ONE_DAY_STORED`) and takes
+# the log out of its day row instead of summing the day's logs again: logs - 1, feel - feel, miles - miles, and a
+# day row whose last log it was vanishes. A MAX cannot be subtracted: when the log ties the day's first name, last
+# name or newest time (or its miles leave nothing), one probe asks whether another live log of that day and type
+# holds the same value; each EXISTS stops at its first row, so it costs the same however many logs the day holds.
+# Months, years and all time are then summed from the rows below, as a refresh does (`_refreshed`). A probe that
+# finds nothing, or a missing day row, recomputes the day from the logs (`_refresh`).
+REMOVED_LOG = PreparedQuery(
+    lambda log_id: Log.all_objects.filter(pk=log_id).values(
+        "log_id", "user_id", "date", "type_id", "deleted", "miles", "feel", "first", "last", "time_created"),
+    1, markers=(-1001,))
+# Names compare byte for byte: a case or accent variant is another value for MAX.
+SAME_VALUE_SQL = {"mysql": "BINARY {column} = %s", "sqlite": "{column} = %s"}
+# Miles left on a day row at or below this are rounding left by subtractions: whether any log still has miles
+# (the row's miles are null when none has) is asked of the logs.
+MILES_EPSILON = 1e-6
+
+
+def _subtract(gone: list[dict], using: str) -> bool | None:
+    """Take the removed log (`gone`: its row before the write, or none) out of its summaries; whether a row
+    changed, or None when the day must be recomputed from the logs."""
+    if not gone or gone[0]["deleted"]:
+        return False  # not a live log: the summaries do not count it
+    log = gone[0]
+    user_id, day, type_id = log["user_id"], _as_date(log["date"]), log["type_id"]
+    month, year = period_start(LogSummary.MONTH, day), period_start(LogSummary.YEAR, day)
+    stored_rows = ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month), year,
+                                      period_end(LogSummary.YEAR, year), using=using)
+    stored = {(row["period"], _as_date(row["start"]), row["type_id"]): {name: row[name] for name in SUMMARY_VALUES}
+              for row in stored_rows}
+    ids = {(row["period"], _as_date(row["start"]), row["type_id"]): row["id"] for row in stored_rows}
+    day_key = (LogSummary.DAY, day, type_id)
+    row = stored.get(day_key)
+    if row is None:
+        return None
+    fresh = {}
+    if row["logs"] > 1:
+        fresh_row = {**row, "logs": row["logs"] - 1, "feel": row["feel"] - log["feel"]}
+        ask = {}  # value whose holder must be another log -> condition of the probe
+        if log["miles"] is not None:
+            fresh_row["miles"] = row["miles"] - log["miles"]
+            if fresh_row["miles"] <= MILES_EPSILON:
+                ask["miles"] = ("{column} IS NOT NULL", None)
+        for name in ("first", "last"):
+            if log[name] == row[name]:
+                ask[name] = (SAME_VALUE_SQL[connections[using].vendor], log[name])
+        if log["time_created"] is not None and log["time_created"] == row["newest"]:
+            ask["time_created"] = ("{column} >= %s", log["time_created"])
+        if ask:
+            found = _others_hold(log, ask, using)
+            if not all(found[name] for name in ("first", "last", "time_created") if name in ask):
+                return None
+            if "miles" in ask and not found["miles"]:
+                fresh_row["miles"] = None
+        fresh[day_key] = fresh_row
+    _write_refreshed(user_id, stored, _refreshed(stored, fresh, {day}), ids, using)
+    return True
+
+
+def _others_hold(log: dict, ask: dict[str, tuple], using: str) -> dict[str, bool]:
+    """For each field name of `ask` (condition on its `{column}`, value), whether another live log of `log`'s
+    author, day and type meets the condition: one SELECT of one EXISTS each."""
+    db = connections[using]
+    fields = {name: Log._meta.get_field(name)
+              for name in ("log_id", "user", "deleted", "date", "type", "first", "last", "time_created", "miles")}
+    column = {name: db.ops.quote_name(field.column) for name, field in fields.items()}
+    others = (f"SELECT 1 FROM {db.ops.quote_name(Log._meta.db_table)} WHERE {column['user']} = %s AND "
+              f"{column['deleted']} = %s AND {column['date']} = %s AND {column['type']} = %s AND "
+              f"{column['log_id']} <> %s AND ")
+    base = [fields["user"].get_db_prep_value(log["user_id"], db), fields["deleted"].get_db_prep_value(False, db),
+            fields["date"].get_db_prep_value(_as_date(log["date"]), db),
+            fields["type"].get_db_prep_value(log["type_id"], db), log["log_id"]]
+    names = list(ask)
+    params = []
+    for name in names:
+        params += base if ask[name][1] is None else [*base, fields[name].get_db_prep_value(ask[name][1], db)]
+    sql = "SELECT " + ", ".join(f"EXISTS({others}{ask[name][0].format(column=column[name])})" for name in names)
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(zip(names, (bool(value) for value in cursor.fetchone()), strict=True))

@@ -1,5 +1,6 @@
 """The per-user log summaries (LogSummary) always equal a recomputation from the live logs."""
 
+import random
 from datetime import date, timedelta
 from io import StringIO
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from logs import summaries
 from logs.models import Log, LogSummary
@@ -183,8 +185,8 @@ def test_a_log_write_costs_the_same_queries_whatever_the_history(auth_client, us
         # written)
         with django_assert_num_queries(2 + 5) as create:
             log_id = _create_through_the_api(auth_client, user)
-        # caller, log, [comments, log, lock, day sums, stored summaries, delete of the day's, month's and year's
-        # rows (it was their only log), upsert of all time]
+        # caller, log, [comments, lock, the log as it is, log, stored summaries, delete of the day's, month's and
+        # year's rows (it was their only log), upsert of all time]
         with django_assert_num_queries(2 + 9) as soft_delete:
             assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code == 204
         counts.append((len(create.captured_queries), len(soft_delete.captured_queries)))
@@ -208,3 +210,63 @@ def test_a_one_day_write_reads_what_the_general_path_reads():
         assert sorted(stored_rows, key=lambda row: row["id"]) == \
             sorted(expected.values(*summaries.STORED_FIELDS), key=lambda row: row["id"])
     assert len(summaries._read_one_day(runner.username, date(2023, 5, 17), "run")[1]) > 3  # days, months, years
+
+
+def test_removals_take_their_values_out_of_a_crowded_day_exactly(runner):
+    """A delete or soft delete subtracts the log from its summaries (logs/summaries.py `_subtract`): every way a
+    subtraction could go wrong is on this day, removed in a shuffled order, one at a time: a log that alone holds
+    the day's largest first or last name, names tied by several logs, the newest time held once and tied, null miles, zero miles, and another type and another day of the month."""
+    day = date(2024, 6, 12)
+    now = timezone.now()
+    spec = [("Zed", "Aa", 1, 5.0), ("Mid", "Zz", 2, None), ("Mid", "Mid", 3, 0.0), ("Mid", "Mid", 3, 2.5),
+            ("Aa", "Zz", 4, None), ("Zed", "Mid", 4, 1.25), ("Aa", "Aa", 5, 0.0), ("Mid", "Aa", 0, 3.0)]
+    logs = [Log.objects.create(user=runner, date=day, type_id="run", first=first, last=last, feel=k % 10 + 1,
+                               miles=miles, time_created=now - timedelta(minutes=minutes))
+            for k, (first, last, minutes, miles) in enumerate(spec)]
+    Log.objects.create(user=runner, date=day, type_id="bike", first="Zz", last="Zz", feel=3, miles=9.0)
+    Log.objects.create(user=runner, date=day + timedelta(days=1), type_id="run", first="B", last="B", feel=3,
+                       miles=None, time_created=now + timedelta(hours=1))
+    assert_summaries_exact()
+    random.Random(17).shuffle(logs)
+    for k, log in enumerate(logs):
+        (log_soft_delete if k % 2 else log_delete)(log=log)
+        assert_summaries_exact()
+        if k == 3:  # a restore in the middle adds a log back
+            restored = Log.all_objects.filter(deleted=True).first()
+            if restored is not None:
+                log_restore(log=restored)
+                log_soft_delete(log=restored)
+                assert_summaries_exact()
+    assert not LogSummary.objects.filter(period="d", start=day, type_id="run").exists()
+
+
+def test_removing_a_log_already_removed_changes_no_summary(runner):
+    """The summaries count what the log is under its author's lock, not the caller's copy: a second soft delete
+    or a delete of a soft-deleted log takes nothing out, and an edit made after the caller read the log is what
+    is taken out."""
+    first, second = (LogFactory(user=runner, date=date(2024, 1, 9), feel=feel) for feel in (4, 9))
+    stale = Log.objects.get(pk=first.pk)
+    log_update(log=first, date=date(2024, 1, 9), type="run", feel=1, distance=7, metric="miles")
+    log_soft_delete(log=stale)
+    assert_summaries_exact()
+    log_soft_delete(log=Log.all_objects.get(pk=first.pk))
+    log_delete(log=Log.all_objects.get(pk=first.pk))
+    assert_summaries_exact()
+    assert LogSummary.objects.get(period="d", user=runner, type_id="run").feel == second.feel
+
+
+def test_a_removal_costs_the_same_queries_however_crowded_its_day(auth_client, user, django_assert_num_queries):
+    """A soft delete of a log on a day that holds other logs of its type reads no log of that day but itself: one
+    probe answers whether another log holds the MAX values it ties."""
+    counts = []
+    for crowd in (2, 300):
+        log_id = _create_through_the_api(auth_client, user)
+        LogFactory.create_batch(crowd, user=user, date=date(2024, 3, 5))  # newer: the log is not the day's newest
+        # caller, log, [comments, lock, the log as it is, log, stored summaries, probe (it ties the day's names),
+        # upsert of its four rows]
+        with django_assert_num_queries(2 + 9) as soft_delete:
+            assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code == 204
+        assert not [query for query in soft_delete.captured_queries if "SUM(" in query["sql"].upper()]
+        counts.append(len(soft_delete.captured_queries))
+        assert_summaries_exact()
+    assert counts[0] == counts[1]
