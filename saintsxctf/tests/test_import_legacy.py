@@ -1,5 +1,6 @@
 """import_legacy: the original's test database into ours, reruns, interruptions, bad rows and a 100k-log run."""
 
+import threading
 import time
 from io import StringIO
 
@@ -278,6 +279,38 @@ def test_import_leaves_exact_log_summaries(legacy):
     legacy.execute("UPDATE logs SET deleted = 1 WHERE log_id = 64")
     run_import(legacy)
     assert_summaries_exact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summaries_are_rebuilt_alongside_the_tables_after_the_logs(legacy, monkeypatch):
+    """On MariaDB, outside a caller's transaction, the summary rebuild runs on a connection of its own once the logs
+    are in, while comments and notifications are copied: the same exact summaries; what fails there fails the run."""
+    from logs.tests.test_summaries import assert_summaries_exact
+    from saintsxctf.operations.legacy import importer
+
+    if connection.vendor != "mysql":
+        pytest.skip("SQLite has one writer: the rebuild runs after the tables (test_import_leaves_exact_log_summaries)")
+    legacy.add_logs(3000)
+    seen = []
+    rebuild = importer.rebuild_summaries
+
+    def spy():
+        seen.append(threading.current_thread().name)
+        return rebuild()
+
+    monkeypatch.setattr(importer, "rebuild_summaries", spy)
+    report = run_import(legacy)
+    assert report.counts_match, report.summary()
+    assert seen == ["import-alongside"]
+    assert report.summary_rows > 0
+    assert_summaries_exact()
+
+    def broken():
+        raise RuntimeError("the rebuild's connection went away")
+
+    monkeypatch.setattr(importer, "rebuild_summaries", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        run_import(legacy)
 
 
 def test_member_lists_read_before_the_import_are_fresh_after_it(legacy):

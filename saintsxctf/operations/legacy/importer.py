@@ -12,6 +12,7 @@ Legacy ids, usernames, raw `$2a$`/`$2b$` bcrypt hashes, soft-delete flags and au
 Rows that break our rules are rejected with the row's id and the reason, and the run goes on.
 """
 
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -147,20 +148,36 @@ class LegacyImporter:
             if self.set_based and schema is None:
                 raise ValueError("the legacy database is not on this database server: it cannot be copied in SQL")
             self.say("Copying in SQL on the shared database server." if schema else "Streaming rows in batches.")
+            rebuild = None
             for table_map in self.maps:
                 self.import_table(conn, table_map, schema)
+                if table_map.model is Log and self.rebuild_alongside():
+                    # The logs are all in: their summaries are rebuilt on a second connection while the tables
+                    # after them (comments, notifications) are copied on this one.
+                    rebuild = Alongside(self.rebuild_summaries)
         finally:
             if isinstance(self.source, str):
                 conn.close()
         self.reset_sequences()
-        if any(table_map.model is Log for table_map in self.maps):
-            # Logs went in with bulk inserts and copies, past the summary engine (logs/summaries.py): rebuild.
-            started = time.monotonic()
-            rows = rebuild_summaries()
-            seconds = time.monotonic() - started
-            self.report.summary_rows, self.report.summary_seconds = rows, seconds
-            self.say(f"summaries: {rows} rows in {seconds:.1f}s{rate(rows, seconds)}")
+        if rebuild is not None:
+            rebuild.result()
+        elif any(table_map.model is Log for table_map in self.maps):
+            self.rebuild_summaries()
         return self.report
+
+    @staticmethod
+    def rebuild_alongside() -> bool:
+        """Whether the summaries may be rebuilt on another connection: on MariaDB (SQLite has one writer), and
+        not inside a caller's transaction (another connection would not see its rows)."""
+        return connection.vendor == "mysql" and not connection.in_atomic_block
+
+    def rebuild_summaries(self):
+        """Logs went in with bulk inserts and copies, past the summary engine (logs/summaries.py): rebuild."""
+        started = time.monotonic()
+        rows = rebuild_summaries()
+        seconds = time.monotonic() - started
+        self.report.summary_rows, self.report.summary_seconds = rows, seconds
+        self.say(f"summaries: {rows} rows in {seconds:.1f}s{rate(rows, seconds)}")
 
     def import_table(self, conn, table_map: TableMap, schema: tuple[str, str] | None = None):
         columns = self.legacy_columns(conn, table_map.table)
@@ -429,6 +446,29 @@ class LegacyImporter:
             top = model._base_manager.aggregate(top=models.Max(pk.attname))["top"]
             if top is not None:
                 reset_sequence(model, top)
+
+
+class Alongside:
+    """`work()` on a thread of its own, with its own database connection (closed when it ends); `result()` waits
+    for it and raises what it raised."""
+
+    def __init__(self, work):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="import-alongside", daemon=True)
+        self._thread.start()
+
+    def _run(self, work):
+        try:
+            work()
+        except BaseException as exc:  # handed to result(), in the caller's thread
+            self._error = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def reset_sequence(model: type[models.Model], top: int):
