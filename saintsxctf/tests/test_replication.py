@@ -8,7 +8,9 @@ that writes would fail. Runs wherever Debian's mariadbd and redis-server are ins
 whatever database the rest of the suite uses; skipped where they are not.
 """
 
+import os
 import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from django.urls import reverse
 
 from ops.harness import (
     Gunicorn,
+    PrivateMariaDB,
     PrivateRedis,
     ReplicaPair,
     SteadyLoad,
@@ -247,3 +250,15 @@ def test_an_aggregate_read_right_after_a_write_is_computed_on_the_primary(system
     finally:
         system.pair.follow(delay=0)
         system.pair.wait_caught_up(30)
+
+
+def test_a_private_server_leaves_the_temporary_tables_of_other_servers_alone():
+    """A starting mariadbd deletes every `#sql*` file of its tmpdir; in the shared /tmp those are the temporary
+    tables of queries the main server is running (a bench seed failed that way while this module ran)."""
+    canary = Path(tempfile.gettempdir()) / f"#sql-temptable-canary-{os.getpid()}.MAI"
+    canary.write_text("")
+    try:
+        with PrivateMariaDB():
+            assert canary.exists()
+    finally:
+        canary.unlink(missing_ok=True)
