@@ -8,7 +8,8 @@ queryset update in a shell, a data migration. Every such write goes through one 
 1. lock the authors the write touches (`saintsxctf.foundation.locks.lock_users`: their user rows, sorted, one statement);
 2. write (the `save()`, `UPDATE`, `DELETE` or `INSERT` the caller asked for);
 3. refresh the touched days, and the months, years and all time holding them, from the logs (`_refresh`); a
-   create, which can only add to them, adds its values in one upsert instead (`_add`);
+   create, which can only add to them, adds its values in one upsert instead (`_add`), and a delete or soft
+   delete of one log takes its values out of its day row when that is exact (`_subtract`);
 4. mark the cached aggregates stale (once per write).
 
 The write hooks of `logs.models` (`Log.save()`, `delete()`, `soft_delete()`, and `LogQuerySet.update()`,
@@ -332,9 +333,8 @@ def _write_rows(changed: list[LogSummary], vanished: list[int], db) -> None:
 # -- adding new logs (deltas) -------------------------------------------------------------------------------------
 # A create only adds to its day, month, year and all-time rows: logs + 1, miles + miles, feel + feel, the larger of
 # the names and times. One upsert of those four rows, under the author's lock, replaces the two reads and the
-# Python of a recomputation (`_refresh`); what a removal or an edit leaves (a MAX that shrinks, miles that become
-# null, a row that vanishes) cannot be subtracted, so those writes recompute. Per backend: MySQL/MariaDB and SQLite
-# (another backend recomputes).
+# Python of a recomputation (`_refresh`). A removal is taken out by `_subtract` below, an edit recomputes. Per
+# backend: MySQL/MariaDB and SQLite (another backend recomputes).
 _ADD_COLUMNS = ("period", "user", "start", "type", "logs", "miles", "feel", "first", "last", "newest")
 UPSERT_SQL = {
     "mysql": ("ON DUPLICATE KEY UPDATE {logs} = {logs} + VALUES({logs}), "
