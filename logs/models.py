@@ -87,6 +87,23 @@ def exercise_totals(distance: float | None, metric: str | None, time: timedelta 
     return stored_float(miles), compute_pace(miles, time)
 
 
+# A log a coach should look at (the coach's dashboard, groups/dashboard.py): it felt this bad or worse, or its notes
+# mention pain. Words (stems) matched anywhere in the notes, as the database's LIKE matches them (its collation:
+# case-insensitive, and accent-insensitive on MariaDB).
+LOW_FEEL = 3
+PAIN_WORDS = ("pain", "hurt", "injur", "sore", "ache", "aching", "sprain", "strain", "limp", "tendon", "tendin",
+              "fractur", "shin splint", "swollen", "swelling", "tweak", "pulled")
+
+
+def flag_condition() -> models.Q:
+    """Whether a log is flagged, as SQL: the definition of `Log.flagged`."""
+    words = models.Q()
+    for word in PAIN_WORDS:
+        words |= models.Q(description__icontains=word)
+    # Notes that are null match no word (and the flag is false, not null).
+    return models.Q(feel__lte=LOW_FEEL) | (models.Q(description__isnull=False) & words)
+
+
 # Fields whose change alters a log's summaries (logs/summaries.py: a queryset update of none of them skips the engine).
 SUMMARIZED_FIELDS = {"deleted", "user", "user_id", "date", "type", "type_id", "miles", "feel", "first", "last",
                      "time_created", "distance", "metric"}
@@ -145,6 +162,9 @@ class Log(AuditedModel):
     feel = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=1000, null=True, blank=True)
     time_created = models.DateTimeField(default=timezone.now)
+    # Computed by the database from feel and description on every write, whoever writes (the API, the admin, the
+    # importer's INSERT ... SELECT, seed_demo): read by the coach's dashboard through the index below.
+    flagged = models.GeneratedField(expression=flag_condition(), output_field=models.BooleanField(), db_persist=True)
 
     objects = AliveManager.from_queryset(LogQuerySet)()
     all_objects = models.Manager.from_queryset(LogQuerySet)()
@@ -154,7 +174,9 @@ class Log(AuditedModel):
     class Meta:
         ordering = ["-date", "-log_id"]
         indexes = [
-            models.Index(fields=["user", "deleted", "date"], name="log_user_deleted_date"),
+            # A runner's logs by date; with `flagged` last, the dashboard's flagged logs of a group's runners are
+            # found in the index alone (no row read for each of the club's recent logs).
+            models.Index(fields=["user", "deleted", "date", "flagged"], name="log_user_deleted_date_flag"),
             models.Index(fields=["deleted", "date", "log_id"], name="log_deleted_date_id"),
         ]
 

@@ -199,8 +199,8 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, in
     logs = Log.objects.with_comments().filter(logs_of(authors)).order_by("-date", "-log_id")
     if isinstance(authors, AllBut) and authors:
         # Read along (deleted, date), newest first, skipping the few runners outside the team; the planner would
-        # otherwise estimate each gap between their names on the (user, deleted, date) index first (hints.py).
-        logs = ignoring_index(logs, "log_user_deleted_date")
+        # otherwise estimate each gap between their names on the runners' (user, ...) index first (hints.py).
+        logs = ignoring_index(logs, "log_user_deleted_date_flag")
     return logs, log_count(authors)
 
 

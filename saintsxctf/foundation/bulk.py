@@ -23,7 +23,7 @@ def insert_plan(model: type[models.Model], *, with_pk: bool = True, using: str =
     if key not in _plans:
         db, plan = connections[using], []
         for f in model._meta.concrete_fields:
-            if f.primary_key and not with_pk:
+            if (f.primary_key and not with_pk) or f.generated:  # a generated column is the database's to write
                 continue
             if isinstance(f, CONVERTED_FIELDS):
                 def prep(value, f=f, db=db):

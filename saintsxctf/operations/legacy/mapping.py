@@ -61,8 +61,8 @@ class TableMap:
     copy_order: str | None = None
 
     def fields(self) -> list[models.Field]:
-        """Our concrete fields that come from the legacy table."""
-        return [f for f in self.model._meta.concrete_fields if f.attname not in self.skip]
+        """Our concrete fields that come from the legacy table (not those the database computes)."""
+        return [f for f in self.model._meta.concrete_fields if f.attname not in self.skip and not f.generated]
 
     def column_for(self, f: models.Field) -> str:
         return self.renames.get(f.attname, f.column)

@@ -195,7 +195,7 @@ def plan_for(table_map: TableMap, schema: str, ours: str, column_types: dict[str
     columns, values, params, checks = [], [], [], []
     with_pk = model._meta.pk.attname not in table_map.skip
     for f in model._meta.concrete_fields:
-        if f.primary_key and not with_pk:
+        if (f.primary_key and not with_pk) or f.generated:  # a generated column is the database's to write
             continue
         columns.append(q(f.column))
         if f.attname in selected:
