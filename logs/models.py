@@ -174,9 +174,10 @@ class Log(AuditedModel):
     class Meta:
         ordering = ["-date", "-log_id"]
         indexes = [
-            # A runner's logs by date; with `flagged` last, the dashboard's flagged logs of a group's runners are
-            # found in the index alone (no row read for each of the club's recent logs).
-            models.Index(fields=["user", "deleted", "date", "flagged"], name="log_user_deleted_date_flag"),
+            # A runner's logs, newest first (`log_id` named: InnoDB's implicit trailing key would come after
+            # `flagged`, and the feeds' ORDER BY date, log_id would sort); with `flagged` last, the dashboard's
+            # flagged logs of a group's runners are found in the index alone (no row read for each recent log).
+            models.Index(fields=["user", "deleted", "date", "log_id", "flagged"], name="log_user_deleted_date_flag"),
             models.Index(fields=["deleted", "date", "log_id"], name="log_deleted_date_id"),
         ]
 

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='log',
-            index=models.Index(fields=['user', 'deleted', 'date', 'flagged'], name='log_user_deleted_date_flag'),
+            index=models.Index(fields=['user', 'deleted', 'date', 'log_id', 'flagged'], name='log_user_deleted_date_flag'),
         ),
         # After the new index, which also serves the foreign key on `username`: dropped as it is (Django's MySQL
         # RemoveIndex would first add a username index of its own for that key, a fourth index to write).
