@@ -11,9 +11,11 @@ from comments.models import Comment
 from comments.tests.factories import CommentFactory
 from conftest import clear_cache
 from groups.tests.factories import GroupFactory, GroupMemberFactory
+from logs import queries
 from logs.models import ExerciseType, Log
 from logs.queries import AllBut, feed_authors
 from logs.tests.factories import LogFactory
+from saintsxctf.foundation.bulk import bulk_insert
 from teams.tests.factories import TeamFactory, TeamMemberFactory
 from users.tests.factories import UserFactory
 
@@ -390,3 +392,22 @@ def test_group_feed_of_a_group_without_accepted_members_is_empty(auth_client, us
     LogFactory(user=user)
     body = auth_client.get(feed("group", group.id)).json()
     assert (body["logs"], body["pages"]) == ([], 0)
+
+
+@pytest.mark.mariadb
+def test_a_runners_feed_is_read_in_index_order_without_a_sort(user):
+    """The user feed's `ORDER BY date DESC, log_id DESC LIMIT n` is the runners' index order (user, deleted, date,
+    log_id, ...): MariaDB reads the first n entries and stops. With `flagged` right after `date` it sorted every log
+    of the runner for each page (145 -> 51 req/s at 1M logs)."""
+    if connection.vendor != "mysql":
+        pytest.skip("the plan of MariaDB")
+    LogFactory.create_batch(30, user=user)
+    others = UserFactory.create_batch(20)
+    bulk_insert(Log, [{"user_id": other.username, "first": "A", "last": "B", "date": date(2021, 1, 1) + timedelta(days=k),
+                       "type_id": "run", "feel": 5} for k in range(100) for other in others], with_pk=False)
+    logs, _ = queries.log_feed(viewer=user, filter_by="user", bucket=user.username)
+    sql, params = logs[:10].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN FORMAT=JSON " + sql, params)
+        plan = cursor.fetchone()[0]
+    assert '"key": "log_user_deleted_date_flag"' in plan and "filesort" not in plan, plan
