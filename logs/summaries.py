@@ -62,6 +62,12 @@ def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Call
         lock_users((user_id for user_id, _, _ in touched), using=using)
         # The removed log as it is now, under its author's lock (the caller's copy may be older than an edit).
         gone = REMOVED_LOG.rows(removed, using=using) if removed is not None and vendor in SAME_VALUE_SQL else None
+        if gone and gone[0]["user_id"] not in {user_id for user_id, _, _ in touched}:
+            # Moved to another author since the caller read it (the admin): lock them too, out of the sorted order
+            # (a deadlock with a write moving logs between the two is broken by the database), and recompute both.
+            lock_users([gone[0]["user_id"]], using=using)
+            touched.append(log_key_of(gone[0]))
+            gone = None
         result = write()
         if added is not None and vendor in UPSERT_SQL:
             changed = _add(added, using)

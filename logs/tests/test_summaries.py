@@ -255,6 +255,20 @@ def test_removing_a_log_already_removed_changes_no_summary(runner):
     assert LogSummary.objects.get(period="d", user=runner, type_id="run").feel == second.feel
 
 
+def test_removing_a_log_moved_to_another_author_since_it_was_read_keeps_both_exact(runner):
+    """The admin gives a log to another runner while its author's client still holds the old copy; the soft delete
+    that follows updates the log as it is now, and the summaries of both runners stay exact."""
+    other = UserFactory(username="sumother")
+    log = LogFactory(user=runner, date=date(2024, 2, 3))
+    LogFactory(user=other, date=date(2024, 2, 3))
+    stale = Log.objects.get(pk=log.pk)
+    Log.objects.filter(pk=log.pk).update(user=other)
+    log_soft_delete(log=stale)
+    assert Log.all_objects.get(pk=log.pk).deleted
+    assert_summaries_exact()
+    assert LogSummary.objects.get(period="a", user=other, type_id="run").logs == 1
+
+
 def test_a_removal_costs_the_same_queries_however_crowded_its_day(auth_client, user, django_assert_num_queries):
     """A soft delete of a log on a day that holds other logs of its type reads no log of that day but itself: one
     probe answers whether another log holds the MAX values it ties."""
