@@ -436,8 +436,8 @@ def _subtract(gone: list[dict], using: str) -> bool | None:
     ids = {(row["period"], _as_date(row["start"]), row["type_id"]): row["id"] for row in stored_rows}
     day_key = (LogSummary.DAY, day, type_id)
     row = stored.get(day_key)
-    if row is None:
-        return None
+    if row is None or (log["miles"] is not None and row["miles"] is None):
+        return None  # the stored rows do not count this log as they should: recompute them
     fresh = {}
     if row["logs"] > 1:
         fresh_row = {**row, "logs": row["logs"] - 1, "feel": row["feel"] - log["feel"]}
