@@ -169,7 +169,8 @@ FLAG_LOGS_SHOWN = 500
 
 def recent_flag_logs(usernames: list[str], today: date) -> list[dict]:
     """Recent logs that felt bad or whose notes mention pain (`Log.flagged`, computed by the database when a log is
-    written): one query on the logs' (user, deleted, date, flagged) index, newest first, the first FLAG_LOGS_SHOWN.
+    written): one query on the runners' (user, deleted, date, log_id, flagged) index, newest first, the first
+    FLAG_LOGS_SHOWN.
 
     The flag is read in the index, so only flagged logs are read from the table: matching the notes here read
     every recent log of the group's runners (1.4 s at 1M logs, mostly pages read from disk). The cut is made here,

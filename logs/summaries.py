@@ -256,10 +256,25 @@ ONE_DAY_STORED = PreparedQuery(
 
 def _read_one_day(user_id: str, day: date, type_id: str) -> tuple[list[dict], list[dict]]:
     """(day sums, stored rows) of one author's one day of one type, as the general path reads them."""
+    return ONE_DAY_SUMS.rows(user_id, day, type_id), _one_day_stored(user_id, day, type_id)
+
+
+def _one_day_stored(user_id: str, day: date, type_id: str, using: str | None = None) -> list[dict]:
+    """The stored rows a refresh of one author's one day of one type reads (`_stored_scope`)."""
     month, year = period_start(LogSummary.MONTH, day), period_start(LogSummary.YEAR, day)
-    return (ONE_DAY_SUMS.rows(user_id, day, type_id),
-            ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month),
-                                year, period_end(LogSummary.YEAR, year)))
+    return ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month),
+                               year, period_end(LogSummary.YEAR, year), using=using)
+
+
+def _keyed(stored_rows: Iterable[dict], users: Iterable[str]) -> tuple[dict[str, dict[tuple, dict]], dict[tuple, int]]:
+    """Stored rows as ({user: {(period, start, type): values}}, {(user, period, start, type): row id})."""
+    stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in users}
+    ids: dict[tuple, int] = {}
+    for row in stored_rows:
+        key = (row["period"], _as_date(row["start"]), row["type_id"])
+        stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
+        ids[(row["user_id"], *key)] = row["id"]
+    return stored, ids
 
 
 REFRESH_USERS = 50
@@ -298,36 +313,20 @@ def _refresh_users(keys: dict[str, set[tuple[date, str]]]) -> None:
             "logs": row["logs"], "miles": row["miles"], "feel": int(row["feel"] or 0),
             "first": row["first"] or "", "last": row["last"] or "", "newest": row["newest"],
         }
-    stored: dict[str, dict[tuple, dict]] = {user_id: {} for user_id in keys}
-    ids: dict[tuple, int] = {}
-    for row in stored_rows:
-        key = (row["period"], _as_date(row["start"]), row["type_id"])
-        stored[row["user_id"]][key] = {name: row[name] for name in SUMMARY_VALUES}
-        ids[(row["user_id"], *key)] = row["id"]
+    stored, ids = _keyed(stored_rows, keys)
+    _write_rows({user_id: _refreshed(stored[user_id], fresh[user_id], days[user_id]) for user_id in keys},
+                stored, ids, connection)
 
+
+def _write_rows(refreshed: dict[str, dict[tuple, dict]], stored: dict[str, dict[tuple, dict]], ids: dict[tuple, int],
+                db) -> None:
+    """Write each user's `refreshed` rows ({user: {(period, start, type): values}}) over their `stored` ones
+    (`_keyed`): an upsert of the rows that changed, a delete of the rows that vanished."""
     changed, vanished = [], []
-    for user_id in keys:
-        rows = _refreshed(stored[user_id], fresh[user_id], days[user_id])
-        changed += _changed_rows(user_id, stored[user_id], rows)
+    for user_id, rows in refreshed.items():
+        changed += [LogSummary(period=key[0], user_id=user_id, start=key[1], type_id=key[2], **row)
+                    for key, row in rows.items() if stored[user_id].get(key) != row]
         vanished += [ids[(user_id, *key)] for key in stored[user_id].keys() - rows.keys()]
-    _write_rows(changed, vanished, connection)
-
-
-def _changed_rows(user_id: str, stored: dict[tuple, dict], rows: dict[tuple, dict]) -> list[LogSummary]:
-    """The rows of `rows` (keyed (period, start, type)) that differ from what is `stored`, to write."""
-    return [LogSummary(period=key[0], user_id=user_id, start=key[1], type_id=key[2], **row)
-            for key, row in rows.items() if stored.get(key) != row]
-
-
-def _write_refreshed(user_id: str, stored: dict[tuple, dict], rows: dict[tuple, dict], ids: dict[tuple, int],
-                     using: str) -> None:
-    """Write one user's refreshed `rows` over the `stored` ones (`ids`: stored key -> row id)."""
-    _write_rows(_changed_rows(user_id, stored, rows), [ids[key] for key in stored.keys() - rows.keys()],
-                connections[using])
-
-
-def _write_rows(changed: list[LogSummary], vanished: list[int], db) -> None:
-    """Delete the `vanished` summary rows (ids) and upsert the `changed` ones."""
     if vanished:
         LogSummary.objects.using(db.alias).filter(id__in=vanished).delete()
     if changed:
@@ -428,12 +427,8 @@ def _subtract(gone: list[dict], using: str) -> bool | None:
         return False  # not a live log: the summaries do not count it
     log = gone[0]
     user_id, day, type_id = log["user_id"], _as_date(log["date"]), log["type_id"]
-    month, year = period_start(LogSummary.MONTH, day), period_start(LogSummary.YEAR, day)
-    stored_rows = ONE_DAY_STORED.rows(user_id, type_id, month, period_end(LogSummary.MONTH, month), year,
-                                      period_end(LogSummary.YEAR, year), using=using)
-    stored = {(row["period"], _as_date(row["start"]), row["type_id"]): {name: row[name] for name in SUMMARY_VALUES}
-              for row in stored_rows}
-    ids = {(row["period"], _as_date(row["start"]), row["type_id"]): row["id"] for row in stored_rows}
+    all_stored, ids = _keyed(_one_day_stored(user_id, day, type_id, using=using), [user_id])
+    stored = all_stored[user_id]
     day_key = (LogSummary.DAY, day, type_id)
     row = stored.get(day_key)
     if row is None or (log["miles"] is not None and row["miles"] is None):
@@ -458,7 +453,7 @@ def _subtract(gone: list[dict], using: str) -> bool | None:
             if "miles" in ask and not found["miles"]:
                 fresh_row["miles"] = None
         fresh[day_key] = fresh_row
-    _write_refreshed(user_id, stored, _refreshed(stored, fresh, {day}), ids, using)
+    _write_rows({user_id: _refreshed(stored, fresh, {day})}, all_stored, ids, connections[using])
     return True
 
 

@@ -1,9 +1,9 @@
 """Index hints: a queryset whose base table the database must not read through one index (MySQL/MariaDB).
 
 For a few queries the planner's cost of considering an index exceeds the query's own. `author NOT IN (251
-names)` over the logs is 252 ranges of the (user, deleted, date, flagged) index, and MariaDB estimates each by reading the
-index (an "index dive"): at 1M logs that planning took 6-7 ms, the query itself, read along the (deleted, date)
-index, 0.3 ms. `IGNORE INDEX` takes that index out of the planning. Other backends ignore the hint.
+names)` over the logs is 252 ranges of the runners' (user, deleted, date, ...) index, and MariaDB estimates each
+by reading the index (an "index dive"): at 1M logs that planning took 6-7 ms, the query itself, read along the
+(deleted, date) index, 0.3 ms. `IGNORE INDEX` takes that index out of the planning. Other backends ignore the hint.
 """
 
 from django.db.models import QuerySet
