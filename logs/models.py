@@ -5,10 +5,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from comments.models import Comment
 from saintsxctf.foundation.models import AliveManager, AliveQuerySet, AuditedModel
 
 METRIC_CHOICES = [("miles", "Miles"), ("kilometers", "Kilometers"), ("meters", "Meters")]
@@ -130,13 +128,6 @@ class LogQuerySet(AliveQuerySet):
         return self.model.summaries.delete_many(self, super().delete)
 
     delete.queryset_only = True
-
-    def with_comments(self):
-        """Logs with their live comments, newest first (one query for a whole page's comments).
-
-        A log carries its author's names itself, so the user row is not needed.
-        """
-        return self.prefetch_related(Prefetch("comments", queryset=Comment.objects.order_by("-time", "-comment_id")))
 
 
 class Log(AuditedModel):

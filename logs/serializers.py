@@ -53,9 +53,10 @@ class LogSerializer(ReadModelSerializer):
 
 
 class LogWithCommentsSerializer(LogSerializer):
-    """A log in GET /v2/logs/, with its comments (read from the prefetch: no query per log)."""
+    """A log in GET /v2/logs/, with its comments (`live_comments`, set for the page by logs.queries.with_comments():
+    no query per log)."""
 
-    comments = CommentInLogSerializer(many=True, read_only=True)
+    comments = CommentInLogSerializer(source="live_comments", many=True, read_only=True)
 
     class Meta(LogSerializer.Meta):
         fields = [*LOG_FIELDS, "comments"]
@@ -63,9 +64,10 @@ class LogWithCommentsSerializer(LogSerializer):
 
 
 class FeedLogSerializer(LogSerializer):
-    """A log in the log feed: its comments with RFC 1123 times, and no `time_created` or `deleted`."""
+    """A log in the log feed: its comments (`live_comments`, as above) with RFC 1123 times, and no `time_created` or
+    `deleted`."""
 
-    comments = CommentHttpTimeSerializer(many=True, read_only=True)
+    comments = CommentHttpTimeSerializer(source="live_comments", many=True, read_only=True)
 
     class Meta(LogSerializer.Meta):
         fields = FEED_LOG_FIELDS

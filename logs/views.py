@@ -65,10 +65,8 @@ class LogViewSet(ContractModelViewSet):
         "soft_destroy": "Soft delete a single exercise log with a given unique id.",
     }
 
-    def get_queryset(self):
-        if self.action in ("list", "retrieve"):
-            return self.queryset.with_comments()
-        return self.queryset
+    def page_items(self, logs: list[Log]) -> list[Log]:
+        return queries.with_comments(logs)
 
     def get_serializer_class(self):
         return LogWithCommentsSerializer if self.action == "list" else LogSerializer
@@ -154,7 +152,7 @@ class LogFeedViewSet(ContractViewSet):
         page = paginate(logs, limit=limit, offset=offset, count=count)
         return Response({
             **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
-            "logs": self.get_serializer(page.items, many=True).data,
+            "logs": self.get_serializer(queries.with_comments(page.items), many=True).data,
             "pages": page.pages,
         })
 

@@ -124,3 +124,32 @@ class PreparedQuery:
                 setattr(instance, name, value)
             results.append(instance)
         return results
+
+
+class PreparedListQuery:
+    """A `PreparedQuery` whose one parameter is a list of integers (an `IN` list, such as the ids of a page of
+    rows): compiled once per list length, up to `longest`; a longer list runs the queryset as the ORM builds it.
+
+    `build(values)` returns the queryset for the list `values`; `all(values)` runs it (model instances)."""
+
+    def __init__(self, build: Callable[[list], QuerySet], *, longest: int, marker_base: int = 2_000_000_011):
+        """`marker_base`: the first of the integer markers that stand for the list's items while compiling, each
+        distinct from any other value the queryset holds."""
+        self.build = build
+        self.longest = longest
+        self.marker_base = marker_base
+        self._by_length: dict[int, PreparedQuery] = {}
+
+    def all(self, values: list[int], *, using: str | None = None) -> list:
+        """Every row for `values`, as model instances in the queryset's order (none for an empty list)."""
+        if not values:
+            return []
+        if len(values) > self.longest:
+            queryset = self.build(list(values))
+            return list(queryset if using is None else queryset.using(using))
+        prepared = self._by_length.get(len(values))
+        if prepared is None:
+            markers = tuple(self.marker_base + index for index in range(len(values)))
+            prepared = self._by_length.setdefault(len(values), PreparedQuery(
+                lambda *items: self.build(list(items)), len(values), markers=markers))
+        return prepared.all(*values, using=using)

@@ -9,7 +9,7 @@ from groups.models import GroupMember
 from logs.models import Log
 from logs.tests.factories import LogFactory
 from saintsxctf.foundation.models import RevokedSession
-from saintsxctf.foundation.prepared import PreparedQuery
+from saintsxctf.foundation.prepared import PreparedListQuery, PreparedQuery
 from users.models import User
 from users.tests.factories import UserFactory
 
@@ -103,3 +103,28 @@ def test_rows_of_a_grouped_values_query_with_date_parameters(django_assert_num_q
 def test_a_parameter_the_lookup_rewrites_is_refused():
     with pytest.raises(TypeError):  # __icontains wraps its parameter in %...%
         PreparedQuery(lambda name: User.objects.filter(username__icontains=name), 1).first("a")
+
+
+def test_a_list_parameter_is_compiled_per_length_with_the_orms_rows(django_assert_num_queries):
+    """PreparedListQuery: the rows the ORM gives for the same list, for every length (one query each, none for an
+    empty list), past its longest too."""
+    runners = [UserFactory() for _ in range(3)]
+    logs = [LogFactory(user=runners[k % 3], date=date(2024, 5, 1 + k % 4)) for k in range(9)]
+    LogFactory(user=runners[0], deleted=True)
+
+    def build(ids):
+        return Log.objects.filter(log_id__in=ids).order_by("-date", "log_id")
+
+    by_ids = PreparedListQuery(build, longest=4)
+    ids = [log.pk for log in logs]
+    for offset, length in ((0, 1), (1, 2), (2, 4), (5, 3), (7, 2), (3, 6)):
+        chosen = ids[offset:offset + length]
+        with django_assert_num_queries(1):
+            found = by_ids.all(chosen)
+        assert [log.pk for log in found] == [log.pk for log in build(chosen)]
+        assert len(found) == len(chosen)
+    assert sorted(by_ids._by_length) == [1, 2, 3, 4]  # the list of 6 ran through the ORM
+    with django_assert_num_queries(0):
+        assert by_ids.all([]) == []
+    assert by_ids.all([ids[0], 2_000_000_011]) == [logs[0]]  # a marker's value is a value like any other
+    assert by_ids.all([ids[0], ids[0]]) == [logs[0]]

@@ -8,6 +8,7 @@ from groups.queries import group_members
 from groups.serializers import GroupMemberListSerializer
 from groups.tests.factories import GroupMemberFactory
 from logs.models import Log
+from logs.queries import with_comments
 from logs.serializers import FeedLogSerializer, LogWithCommentsSerializer
 from saintsxctf.foundation.api.serializers import FrozenFieldsMixin, ReadSerializer
 from users.serializers import UserListSerializer, UserSerializer
@@ -31,7 +32,7 @@ def test_user_serializers_match_drf(serializer_class):
 def test_log_serializers_with_nested_comments_match_drf(serializer_class):
     comment = CommentFactory()
     CommentFactory(log=comment.log)
-    log = Log.objects.with_comments().get(pk=comment.log_id)
+    [log] = with_comments([Log.objects.get(pk=comment.log_id)])
     rendered = serializer_class([log], many=True).data
     assert rendered == [drf_representation(serializer_class, log)]
     assert len(rendered[0]["comments"]) == 2

@@ -5,7 +5,7 @@ A resource viewset is a declaration:
     class LogViewSet(ContractModelViewSet):
         '''Exercise logs.'''
         key, plural = "log", "logs"
-        queryset = Log.objects.with_comments()
+        queryset = Log.objects.all()
         serializer_class = LogSerializer
         write_serializer_class = LogWriteSerializer
         lookup_url_kwarg = "log_id"
@@ -231,8 +231,13 @@ class ListMixin:
             return self.envelope(**{self.plural: self.get_serializer(queryset, many=True).data})
         limit, offset = query_page_params(request.query_params)
         page = paginate(queryset.order_by(*self.page_ordering), limit=limit, offset=offset)
-        return self.envelope(**{self.plural: self.get_serializer(page.items, many=True).data},
+        return self.envelope(**{self.plural: self.get_serializer(self.page_items(page.items), many=True).data},
                              **page.query_links(request.resolver_match.view_name), pages=page.pages)
+
+    def page_items(self, items: list) -> list:
+        """The rows of a page as the serializer reads them: override to attach what they show beside their own
+        columns, in one query for the page (the logs' comments)."""
+        return items
 
 
 class RetrieveMixin:
