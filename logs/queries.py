@@ -118,6 +118,13 @@ def _feed_authors(username: str) -> list[str] | AllBut:
     return AllBut(others) if len(others) < len(mates) else mates
 
 
+def group_authors(group: int) -> list[str]:
+    """The sorted usernames of the accepted members of `group` (one query, cached until a user, team or membership
+    changes; none stored for a group without members)."""
+    return cached("group_authors", (group,), lambda: usernames(
+        GroupMember.objects.filter(group_id=group, status="accepted").values("user_id")), reads_logs=False, keep=bool)
+
+
 def logs_of(authors) -> Q:
     """A filter of logs or summary rows by author: a username, a list or subquery of usernames, or `AllBut`
     some usernames."""
@@ -210,7 +217,7 @@ def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, in
     if filter_by == "all":
         authors = feed_authors(viewer)
     elif filter_by in ("group", "groups"):
-        authors = usernames(GroupMember.objects.filter(group_id=group_id(bucket), status="accepted").values("user_id"))
+        authors = group_authors(group_id(bucket))
     elif filter_by in ("user", "users", "username"):
         authors = bucket
     else:
