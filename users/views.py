@@ -150,10 +150,6 @@ class UserViewSet(BodyMixin, ListMixin, UpdateMixin, ContractViewSet):
         user = queries.user_snapshot(username)
         if user is None:
             raise ContractError(NO_USER)
-        # A forgot-password code lets whoever holds it set the password without a token (change_password): it
-        # reaches its runner by email only, never in a response, not even their own (a stolen token would
-        # otherwise become a new password: security probe F3; the original showed them to all).
-        user.live_forgot_password_codes = []
         # The original's `self` names the user found, even when the path held their email.
         self_path = link("users:user-snapshot", username=user.username)
         return Response({"self": self_path, "user": UserSnapshotSerializer(user).data})

@@ -7,9 +7,10 @@ substitutes the parameters, runs the SQL through the connection's cursor (query 
 and the query-count header still see it), applies the backend's converters and builds the instance with
 `Model.from_db`, as the ORM does.
 
-Model querysets (no select_related or extra columns; annotations become attributes) give instances; `values()` querysets,
-annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date as
-the text every backend adapts a date to (a lookup that rewrites it, such as `__icontains`, is refused).
+Model querysets (no select_related or extra columns; annotations become attributes) give instances; `values()`
+querysets, annotated or grouped, give dicts. Every parameter must reach the SQL as it was given, or for a date or a
+naive datetime (USE_TZ is off) as the text every backend adapts it to (a lookup that rewrites it, such as
+`__icontains`, is refused).
 
 Where they live: beside the reads and writes they serve, never in views or serializers: an app's `queries.py`
 (a log and its comments, a user by name or email) and its write-side modules (the summary engine's reads,
@@ -17,7 +18,7 @@ logs/summaries.py; the user-row lock, saintsxctf/foundation/locks.py; the token'
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connections, router
 from django.db.models import QuerySet
@@ -39,12 +40,12 @@ class PreparedQuery:
         self._model = None
 
     def _slot(self, value) -> tuple[int, bool] | None:
-        """(marker index, as text) of a compiled parameter that is a marker: as given, or, for a date marker, as
-        the text both backends adapt a date to (`str(date)`)."""
+        """(marker index, as text) of a compiled parameter that is a marker: as given, or, for a date or a naive
+        datetime marker, as the text both backends adapt it to (`str(value)`)."""
         for index, marker in enumerate(self.markers):
             if type(value) is type(marker) and value == marker:
                 return index, False
-            if type(marker) is date and type(value) is str and value == str(marker):
+            if type(marker) in (date, datetime) and type(value) is str and value == str(marker):
                 return index, True
         return None
 

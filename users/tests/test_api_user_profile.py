@@ -11,7 +11,7 @@ from logs.models import ExerciseType
 from logs.tests.factories import LogFactory
 from notifications.tests.factories import NotificationFactory
 from teams.tests.factories import TeamFactory, TeamGroupFactory, TeamMemberFactory
-from users.queries import STATISTIC_KEYS, utc_now, utc_today
+from users.queries import STATISTIC_KEYS, notification_cutoff, utc_now, utc_today
 from users.tests.factories import FlairFactory, ForgotPasswordCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,6 +317,9 @@ def test_snapshot(auth_client, user, other_user, saints):
     code = ForgotPasswordCodeFactory(user=user, forgot_code="ABCD1234")
     ForgotPasswordCodeFactory(user=user, expires=utc_now() - timedelta(minutes=1))
     note = NotificationFactory(user=user)
+    cutoff = datetime.combine(notification_cutoff(utc_today()), datetime.min.time())
+    oldest = NotificationFactory(user=user, time=cutoff)  # the first moment shown
+    NotificationFactory(user=user, time=cutoff - timedelta(seconds=1))
     GroupMemberFactory(group=saints["alumni"], user=other_user, status="accepted")
     LogFactory(user=other_user, time_created=datetime(2021, 5, 30, 18, 42, 42))
     LogFactory(user=user, time_created=datetime(2021, 5, 29, 8, 0, 0), distance=3.0)
@@ -336,7 +339,7 @@ def test_snapshot(auth_client, user, other_user, saints):
     assert groups["mensxc"]["newest_log"] is None  # no accepted member of mensxc has logged
     assert code.pk and snapshot["forgotpassword"] == []  # codes reach their runner by email only (issue 13)
     assert [f["flair"] for f in snapshot["flair"]] == ["Site Creator"]
-    assert [n["notification_id"] for n in snapshot["notifications"]] == [note.pk]
+    assert [n["notification_id"] for n in snapshot["notifications"]] == [note.pk, oldest.pk]
     assert snapshot["statistics"]["miles_all_time"] == 3.0
 
 
@@ -358,12 +361,13 @@ def test_snapshot_query_count_is_constant(auth_client, user, saints, django_asse
             GroupMemberFactory(user=user)
 
     grow(1)
-    with django_assert_num_queries(7):  # caller, user, groups, 3 prefetches, statistics (nothing cached yet)
+    # caller, user, groups, flair, notifications, statistics (nothing cached yet; no code is read: none is shown)
+    with django_assert_num_queries(6):
         answered(auth_client.get(url("snapshot", "andy")))
     grow(10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         answered(auth_client.get(url("snapshot", "andy")))
-    with django_assert_num_queries(5):  # groups and statistics come from the cache
+    with django_assert_num_queries(4):  # groups and statistics come from the cache
         answered(auth_client.get(url("snapshot", "andy")))
 
 

@@ -16,7 +16,7 @@ def add_history(user, days: int):
         LogFactory(user=user, date=date(2020, 1, 1) + timedelta(days=n * 9))
 
 
-@pytest.mark.parametrize(("name", "queries"), [("users:user-statistics", 3), ("users:user-snapshot", 7)])
+@pytest.mark.parametrize(("name", "queries"), [("users:user-statistics", 3), ("users:user-snapshot", 6)])
 def test_query_count_does_not_grow_with_the_history(auth_client, user, other_user, name, queries,
                                                     django_assert_num_queries):
     group = GroupFactory()
