@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from comments.models import Comment
 from groups.models import GroupMember
-from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, Log, LogSummary
+from logs.models import FIRST_LOG_DATE, LAST_LOG_DATE, ExerciseType, Log, LogSummary
 from saintsxctf.foundation.aggregates import cached
 from saintsxctf.foundation.api.errors import ContractError
 from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
@@ -54,6 +54,10 @@ COMMENTS_OF_LOGS = PreparedListQuery(
     longest=settings.API_MAX_PAGE_SIZE)
 
 
+# The exercise type every log write names (compiled once, as above).
+EXERCISE_TYPE = PreparedQuery(lambda name: ExerciseType.objects.filter(type=name), params=1)
+
+
 def live_log(log_id: int) -> Log | None:
     """The live log `log_id`, or None (also for an id outside the column's 32-bit range)."""
     return LOG_BY_ID.first(log_id) if -(2**31) <= log_id < 2**31 else None
@@ -62,6 +66,11 @@ def live_log(log_id: int) -> Log | None:
 def log_comments(log_id: int) -> list:
     """The live comments of log `log_id`, newest first."""
     return COMMENTS_OF_LOG.all(log_id)
+
+
+def exercise_type(name: str) -> ExerciseType | None:
+    """The exercise type `name` (the database's collation decides the letter case), or None."""
+    return EXERCISE_TYPE.first(name)
 
 
 def with_comments(logs: list[Log]) -> list[Log]:

@@ -1,6 +1,7 @@
 """Logs, feed logs, range view days and exercise types as the contract shows them (fields in the order the
 original's sorted JSON gives them). Serializers only shape data: the arithmetic is in `logs.models`."""
 
+from django.utils.encoding import smart_str
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from logs.models import (
     Log,
     compute_miles,
 )
+from logs.queries import exercise_type
 from saintsxctf.foundation.api.fields import DurationTextField, HttpDateField
 from saintsxctf.foundation.api.serializers import ReadModelSerializer, ReadSerializer
 
@@ -74,6 +76,21 @@ class FeedLogSerializer(LogSerializer):
         read_only_fields = fields
 
 
+class ExerciseTypeField(serializers.SlugRelatedField):
+    """An exercise type by its name, as DRF's SlugRelatedField finds it (same errors), through a query compiled once
+    (every log write names one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="type", queryset=ExerciseType.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        # Any other JSON value is looked up as its text, as the ORM's lookup of a text column would.
+        found = exercise_type(data if isinstance(data, str) else str(data))
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return found
+
+
 class LogWriteSerializer(serializers.Serializer):
     """The fields of a log a client sets. Miles and pace are derived on the server (miles are taken only in
     place of a missing distance)."""
@@ -81,7 +98,7 @@ class LogWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=40, required=False, allow_null=True, allow_blank=True, default=None)
     location = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True, default=None)
     date = serializers.DateField()
-    type = serializers.SlugRelatedField(slug_field="type", queryset=ExerciseType.objects.all())
+    type = ExerciseTypeField()
     # The largest number any metric allows (meters); validate() bounds the distance in miles.
     distance = serializers.FloatField(min_value=0, max_value=MAX_MILES * METERS_PER_MILE, required=False,
                                       allow_null=True, default=None)
