@@ -27,7 +27,7 @@ from datetime import date, datetime
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import CharField, Count, Exists, F, Func, Max, OuterRef, Q, Sum
 
 from logs.models import SUMMARIZED_FIELDS, Log, LogSummary
 from saintsxctf.foundation.locks import lock_users
@@ -61,7 +61,7 @@ def write_logs(write: Callable, *, touched: Iterable[tuple], touched_after: Call
     with transaction.atomic(using=using, savepoint=False):
         lock_users((user_id for user_id, _, _ in touched), using=using)
         # The removed log as it is now, under its author's lock (the caller's copy may be older than an edit).
-        gone = REMOVED_LOG.rows(removed, using=using) if removed is not None and vendor in SAME_VALUE_SQL else None
+        gone = REMOVED_LOG.rows(removed, using=using) if removed is not None and vendor in SUBTRACTING_VENDORS else None
         if gone and gone[0]["user_id"] not in {user_id for user_id, _, _ in touched}:
             # Moved to another author since the caller read it (the admin): lock them too, out of the sorted order
             # (a deadlock with a write moving logs between the two is broken by the database), and recompute both.
@@ -322,17 +322,69 @@ def _write_rows(refreshed: dict[str, dict[tuple, dict]], stored: dict[str, dict[
                 db) -> None:
     """Write each user's `refreshed` rows ({user: {(period, start, type): values}}) over their `stored` ones
     (`_keyed`): an upsert of the rows that changed, a delete of the rows that vanished."""
-    changed, vanished = [], []
+    changed, vanished = {}, []
     for user_id, rows in refreshed.items():
-        changed += [LogSummary(period=key[0], user_id=user_id, start=key[1], type_id=key[2], **row)
-                    for key, row in rows.items() if stored[user_id].get(key) != row]
+        changed.update({(key[0], user_id, key[1], key[2]): row for key, row in rows.items()
+                        if stored[user_id].get(key) != row})
         vanished += [ids[(user_id, *key)] for key in stored[user_id].keys() - rows.keys()]
     if vanished:
         LogSummary.objects.using(db.alias).filter(id__in=vanished).delete()
-    if changed:
-        target = ["period", "user", "start", "type"] if db.features.supports_update_conflicts_with_target else None
-        LogSummary.objects.using(db.alias).bulk_create(changed, update_conflicts=True, unique_fields=target,
-                                                       update_fields=list(SUMMARY_VALUES))
+    if not changed:
+        return
+    if db.vendor in REPLACE_SQL:
+        _upsert(db, changed, REPLACE_SQL[db.vendor])
+        return
+    target = ["period", "user", "start", "type"] if db.features.supports_update_conflicts_with_target else None
+    LogSummary.objects.using(db.alias).bulk_create(
+        [LogSummary(period=period, user_id=user_id, start=start, type_id=type_id, **row)
+         for (period, user_id, start, type_id), row in changed.items()],
+        update_conflicts=True, unique_fields=target, update_fields=list(SUMMARY_VALUES))
+
+
+# -- one upsert of summary rows ---------------------------------------------------------------------------------
+# Written past the ORM: `bulk_create(update_conflicts=True)` builds a model per row and compiles its statement on
+# every call, inside the author's lock; the statement here is built once per (database, row count). Per backend:
+# MySQL/MariaDB and SQLite (another backend goes through the ORM). `REPLACE_SQL` sets a row's values (a refresh,
+# a subtraction); `UPSERT_SQL` (below) adds to them (a create).
+_UPSERT_COLUMNS = ("period", "user", "start", "type", "logs", "miles", "feel", "first", "last", "newest")
+REPLACE_SQL = {
+    "mysql": "ON DUPLICATE KEY UPDATE " + ", ".join(
+        f"{{{name}}} = VALUES({{{name}}})" for name in SUMMARY_VALUES),
+    "sqlite": "ON CONFLICT ({period}, {user}, {start}, {type}) DO UPDATE SET " + ", ".join(
+        f"{{{name}}} = excluded.{{{name}}}" for name in SUMMARY_VALUES),
+}
+UPSERT_BATCH = 1000
+KEPT_UPSERT_ROWS = 8  # a one-log write upserts 4 rows (day, month, year, all time); an edit that moves it, 8
+_upsert_sql: dict[tuple, str] = {}
+
+
+def _upsert(db, rows: dict[tuple, dict], on_conflict: str) -> None:
+    """INSERT the summary `rows` ({(period, user, start, type): values}) in batches, in one order of row locks for
+    every writer; a row that exists is resolved by `on_conflict` (`REPLACE_SQL` or `UPSERT_SQL` of the backend)."""
+    fields = [LogSummary._meta.get_field(name) for name in _UPSERT_COLUMNS]
+    items = sorted(rows.items())
+    with db.cursor() as cursor:
+        for k in range(0, len(items), UPSERT_BATCH):
+            batch = items[k:k + UPSERT_BATCH]
+            params = []
+            for key, values in batch:
+                for field, value in zip(fields, (*key, *(values[name] for name in SUMMARY_VALUES)), strict=True):
+                    params.append(field.get_db_prep_save(value, db))
+            cursor.execute(_upsert_statement(db, fields, len(batch), on_conflict), params)
+
+
+def _upsert_statement(db, fields: list, count: int, on_conflict: str) -> str:
+    """The statement of `count` rows; kept for the few row counts of a one-log write."""
+    key = (db.alias, count, on_conflict)
+    sql = _upsert_sql.get(key)
+    if sql is None:
+        names = {name: db.ops.quote_name(field.column) for name, field in zip(_UPSERT_COLUMNS, fields, strict=True)}
+        placeholder = f"({', '.join(['%s'] * len(fields))})"
+        sql = (f"INSERT INTO {db.ops.quote_name(LogSummary._meta.db_table)} ({', '.join(names.values())}) VALUES "
+               f"{', '.join([placeholder] * count)} {on_conflict.format(**names)}")
+        if count <= KEPT_UPSERT_ROWS:
+            _upsert_sql[key] = sql
+    return sql
 
 
 # -- adding new logs (deltas) -------------------------------------------------------------------------------------
@@ -340,7 +392,6 @@ def _write_rows(refreshed: dict[str, dict[tuple, dict]], stored: dict[str, dict[
 # the names and times. One upsert of those four rows, under the author's lock, replaces the two reads and the
 # Python of a recomputation (`_refresh`). A removal is taken out by `_subtract` below, an edit recomputes. Per
 # backend: MySQL/MariaDB and SQLite (another backend recomputes).
-_ADD_COLUMNS = ("period", "user", "start", "type", "logs", "miles", "feel", "first", "last", "newest")
 UPSERT_SQL = {
     "mysql": ("ON DUPLICATE KEY UPDATE {logs} = {logs} + VALUES({logs}), "
               "{miles} = CASE WHEN VALUES({miles}) IS NULL THEN {miles} WHEN {miles} IS NULL THEN VALUES({miles}) "
@@ -355,7 +406,6 @@ UPSERT_SQL = {
                "{newest} = CASE WHEN excluded.{newest} IS NULL THEN {newest} WHEN {newest} IS NULL THEN excluded.{newest} "
                "ELSE max({newest}, excluded.{newest}) END"),
 }
-ADD_BATCH = 1000
 
 
 def _add(logs: Iterable[Log], using: str) -> bool:
@@ -373,20 +423,7 @@ def _add(logs: Iterable[Log], using: str) -> bool:
     if not rows:
         return False
     db = connections[using]
-    fields = [LogSummary._meta.get_field(name) for name in _ADD_COLUMNS]
-    names = {name: db.ops.quote_name(field.column) for name, field in zip(_ADD_COLUMNS, fields, strict=True)}
-    head = f"INSERT INTO {db.ops.quote_name(LogSummary._meta.db_table)} ({', '.join(names.values())}) VALUES "
-    tail = " " + UPSERT_SQL[db.vendor].format(**names)
-    placeholder = f"({', '.join(['%s'] * len(fields))})"
-    items = sorted(rows.items())  # one order of row locks for every writer
-    with db.cursor() as cursor:
-        for k in range(0, len(items), ADD_BATCH):
-            batch = items[k:k + ADD_BATCH]
-            params = []
-            for key, values in batch:
-                for field, value in zip(fields, (*key, *(values[name] for name in SUMMARY_VALUES)), strict=True):
-                    params.append(field.get_db_prep_save(value, db))
-            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail, params)
+    _upsert(db, rows, UPSERT_SQL[db.vendor])
     return True
 
 
@@ -405,24 +442,50 @@ def _add_values(row: dict, log: dict) -> None:
 # A delete or soft delete of one live log reads the stored rows a one-day refresh reads (`ONE_DAY_STORED`) and takes
 # the log out of its day row instead of summing the day's logs again: logs - 1, feel - feel, miles - miles, and a
 # day row whose last log it was vanishes. A MAX cannot be subtracted: when the log ties the day's first name, last
-# name or newest time (or its miles leave nothing), one probe asks whether another live log of that day and type
-# holds the same value; each EXISTS stops at its first row, so it costs the same however many logs the day holds.
-# Months, years and all time are then summed from the rows below, as a refresh does (`_refreshed`). A probe that
-# finds nothing, or a missing day row, recomputes the day from the logs (`_refresh`).
-REMOVED_LOG = PreparedQuery(
-    lambda log_id: Log.all_objects.filter(pk=log_id).values(
-        "log_id", "user_id", "date", "type_id", "deleted", "miles", "feel", "first", "last", "time_created"),
-    1, markers=(-1001,))
-# Names compare byte for byte: a case or accent variant is another value for MAX.
-SAME_VALUE_SQL = {"mysql": "BINARY {column} = %s", "sqlite": "{column} = %s"}
+# name or newest time (or its miles leave nothing), another live log of that day and type must hold the same value.
+# The read of the removed log asks that of each value in the same round trip (`REMOVED_LOG`): each EXISTS stops at
+# its first row, and a day holds a runner's few logs of a type. Months, years and all time are then summed from the
+# rows below, as a refresh does (`_refreshed`). A value no other log holds, or a missing day row, recomputes the day
+# from the logs (`_refresh`). Per backend: MySQL/MariaDB and SQLite (another backend recomputes).
+SUBTRACTING_VENDORS = ("mysql", "sqlite")
+
+
+class Bytes(Func):
+    """A text compared byte for byte (a case or accent variant of a name is another value for MAX): BINARY on
+    MySQL/MariaDB, whose collations compare without case; SQLite's default collation already compares bytes."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="BINARY %(expressions)s", **extra_context)
+
+
+def _removed_log(log_id):
+    """The removed log's summarized values, and whether another live log of its author, day and type holds its
+    first name, its last name, a time created as new or newer (`others_*`), and any miles."""
+    def others():
+        return Log.objects.filter(user=OuterRef("user"), date=OuterRef("date"), type=OuterRef("type")).exclude(
+            pk=OuterRef("pk"))
+    return Log.all_objects.filter(pk=log_id).values(
+        "log_id", "user_id", "date", "type_id", "deleted", "miles", "feel", "first", "last", "time_created",
+    ).annotate(
+        others_first=Exists(others().annotate(held=Bytes("first")).filter(held=Bytes(OuterRef("first")))),
+        others_last=Exists(others().annotate(held=Bytes("last")).filter(held=Bytes(OuterRef("last")))),
+        others_time_created=Exists(others().filter(time_created__gte=OuterRef("time_created"))),
+        others_miles=Exists(others().filter(miles__isnull=False)),
+    )
+
+
+REMOVED_LOG = PreparedQuery(_removed_log, 1, markers=(-1001,))
 # Miles left on a day row at or below this are rounding left by subtractions: whether any log still has miles
 # (the row's miles are null when none has) is asked of the logs.
 MILES_EPSILON = 1e-6
 
 
 def _subtract(gone: list[dict], using: str) -> bool | None:
-    """Take the removed log (`gone`: its row before the write, or none) out of its summaries; whether a row
-    changed, or None when the day must be recomputed from the logs."""
+    """Take the removed log (`gone`: its `REMOVED_LOG` row before the write, or none) out of its summaries; whether
+    a row changed, or None when the day must be recomputed from the logs."""
     if not gone or gone[0]["deleted"]:
         return False  # not a live log: the summaries do not count it
     log = gone[0]
@@ -436,45 +499,16 @@ def _subtract(gone: list[dict], using: str) -> bool | None:
     fresh = {}
     if row["logs"] > 1:
         fresh_row = {**row, "logs": row["logs"] - 1, "feel": row["feel"] - log["feel"]}
-        ask = {}  # value whose holder must be another log -> condition of the probe
+        # A MAX the log holds must be held by another log too.
+        tied = [name for name in ("first", "last") if log[name] == row[name]]
+        if log["time_created"] is not None and log["time_created"] == row["newest"]:
+            tied.append("time_created")
+        if not all(log[f"others_{name}"] for name in tied):
+            return None
         if log["miles"] is not None:
             fresh_row["miles"] = row["miles"] - log["miles"]
-            if fresh_row["miles"] <= MILES_EPSILON:
-                ask["miles"] = ("{column} IS NOT NULL", None)
-        for name in ("first", "last"):
-            if log[name] == row[name]:
-                ask[name] = (SAME_VALUE_SQL[connections[using].vendor], log[name])
-        if log["time_created"] is not None and log["time_created"] == row["newest"]:
-            ask["time_created"] = ("{column} >= %s", log["time_created"])
-        if ask:
-            found = _others_hold(log, ask, using)
-            if not all(found[name] for name in ("first", "last", "time_created") if name in ask):
-                return None
-            if "miles" in ask and not found["miles"]:
+            if fresh_row["miles"] <= MILES_EPSILON and not log["others_miles"]:
                 fresh_row["miles"] = None
         fresh[day_key] = fresh_row
     _write_rows({user_id: _refreshed(stored, fresh, {day})}, all_stored, ids, connections[using])
     return True
-
-
-def _others_hold(log: dict, ask: dict[str, tuple], using: str) -> dict[str, bool]:
-    """For each field name of `ask` (condition on its `{column}`, value), whether another live log of `log`'s
-    author, day and type meets the condition: one SELECT of one EXISTS each."""
-    db = connections[using]
-    fields = {name: Log._meta.get_field(name)
-              for name in ("log_id", "user", "deleted", "date", "type", "first", "last", "time_created", "miles")}
-    column = {name: db.ops.quote_name(field.column) for name, field in fields.items()}
-    others = (f"SELECT 1 FROM {db.ops.quote_name(Log._meta.db_table)} WHERE {column['user']} = %s AND "
-              f"{column['deleted']} = %s AND {column['date']} = %s AND {column['type']} = %s AND "
-              f"{column['log_id']} <> %s AND ")
-    base = [fields["user"].get_db_prep_value(log["user_id"], db), fields["deleted"].get_db_prep_value(False, db),
-            fields["date"].get_db_prep_value(_as_date(log["date"]), db),
-            fields["type"].get_db_prep_value(log["type_id"], db), log["log_id"]]
-    names = list(ask)
-    params = []
-    for name in names:
-        params += base if ask[name][1] is None else [*base, fields[name].get_db_prep_value(ask[name][1], db)]
-    sql = "SELECT " + ", ".join(f"EXISTS({others}{ask[name][0].format(column=column[name])})" for name in names)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(zip(names, (bool(value) for value in cursor.fetchone()), strict=True))

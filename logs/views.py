@@ -97,10 +97,13 @@ class LogViewSet(ContractModelViewSet):
         comments = queries.log_comments(log.pk)
         return self.envelope(log=LogSerializer(log).data, comments=CommentInLogSerializer(comments, many=True).data)
 
+    def get_object(self) -> Log:
+        return self.found_log()
+
     def found_log(self) -> Log:
-        """get_object() for a GET of one log, through a prepared query (queries.live_log(): the most read row of the
-        API): the live log of the path, or the action's not-found error (a path value that is no id finds nothing,
-        as in get_object())."""
+        """get_object(), through a prepared query (queries.live_log(): the most read row of the API, and the row
+        every edit and delete starts from): the live log of the path, or the action's not-found error (a path
+        value that is no id finds nothing)."""
         pk = parse_id(self.kwargs[self.lookup_url_kwarg])
         log = None if pk is None else queries.live_log(pk)
         if log is None:

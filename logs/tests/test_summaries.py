@@ -271,14 +271,14 @@ def test_removing_a_log_moved_to_another_author_since_it_was_read_keeps_both_exa
 
 def test_a_removal_costs_the_same_queries_however_crowded_its_day(auth_client, user, django_assert_num_queries):
     """A soft delete of a log on a day that holds other logs of its type reads no log of that day but itself: one
-    probe answers whether another log holds the MAX values it ties."""
+    read of the log as it is answers whether another log holds the MAX values it ties."""
     counts = []
     for crowd in (2, 300):
         log_id = _create_through_the_api(auth_client, user)
         LogFactory.create_batch(crowd, user=user, date=date(2024, 3, 5))  # newer: the log is not the day's newest
-        # caller, log, [comments, lock, the log as it is, log, stored summaries, probe (it ties the day's names),
-        # upsert of its four rows]
-        with django_assert_num_queries(2 + 9) as soft_delete:
+        # caller, log, [comments, lock, the log as it is (and whether others hold the names it ties), log, stored
+        # summaries, upsert of its four rows]
+        with django_assert_num_queries(2 + 8) as soft_delete:
             assert auth_client.delete(reverse("logs:log-soft", kwargs={"log_id": log_id})).status_code == 204
         assert not [query for query in soft_delete.captured_queries if "SUM(" in query["sql"].upper()]
         counts.append(len(soft_delete.captured_queries))
