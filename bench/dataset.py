@@ -5,7 +5,8 @@ Each task prints one JSON document on stdout.
 
 - `targets`: what the mix's URLs point at (the largest group, a busy member of it, logs, comments, dates).
 - `watermark`: the highest log id (logs above it were written by a benchmark run, not by the seed).
-- `alive-above <log_id>`: ids of live logs above a watermark (to soft delete through the API).
+- `alive-above <log_id> [username]`: ids of live logs above a watermark, of one author if given (to soft delete
+  through the API as that author).
 - `purge-above <log_id>`: remove the logs above a watermark, live or soft deleted (and their comments).
 """
 
@@ -107,10 +108,13 @@ def watermark() -> dict:
     return {"log_id": Log.all_objects.aggregate(m=Max("log_id"))["m"] or 0}
 
 
-def alive_above(log_id: int) -> dict:
+def alive_above(log_id: int, username: str | None = None) -> dict:
     from logs.models import Log
 
-    return {"log_ids": list(Log.objects.filter(log_id__gt=log_id).order_by("log_id").values_list("log_id", flat=True))}
+    logs = Log.objects.filter(log_id__gt=log_id)
+    if username:
+        logs = logs.filter(user_id=username)
+    return {"log_ids": list(logs.order_by("log_id").values_list("log_id", flat=True))}
 
 
 def purge_above(log_id: int) -> dict:
@@ -139,7 +143,7 @@ def main(argv: list[str]) -> int:
     elif task == "watermark":
         result = watermark()
     elif task == "alive-above":
-        result = alive_above(int(args[0]))
+        result = alive_above(int(args[0]), *args[1:2])
     elif task == "purge-above":
         result = purge_above(int(args[0]))
     else:

@@ -233,6 +233,35 @@ def seed_fingerprint(scale: str) -> str:
     return digest.hexdigest()[:16]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+DATABASE_PROGRAMS = ("mariadbd", "mysqld")
+
+
+def cpu_seconds(server_session: int | None, local_db: bool) -> dict[str, float]:
+    """CPU seconds used so far by the API (every process of gunicorn's session: the master and its workers) and, when
+    the database runs on this machine, by its server processes (`DATABASE_PROGRAMS`), read from /proc. The difference
+    over a measured run, per request, is the work a request costs, which does not depend on how fast the machine
+    happens to be during the run as req/s does (bench/README.md, "CPU per request"). Empty without /proc."""
+    used = {"api": 0, "db": 0}
+    try:
+        entries = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return {}
+    for pid in entries:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        program = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()  # from field 3 (state): session is field 6, utime and stime 14, 15
+        ticks = int(fields[11]) + int(fields[12])
+        if server_session is not None and int(fields[3]) == server_session:
+            used["api"] += ticks
+        elif local_db and program in DATABASE_PROGRAMS:
+            used["db"] += ticks
+    return {name: ticks / CLOCK_TICKS for name, ticks in used.items()}
+
+
 def django_env(db: Database, **extra: str) -> dict:
     env = dict(os.environ)
     env.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": db.url, "PYTHONUNBUFFERED": "1"})
@@ -516,6 +545,8 @@ class Result:
     queries: float | None = None
     queries_min: int | None = None
     queries_max: int | None = None
+    api_cpu_ms: float | None = None  # CPU per answered request: the API's processes, the database server's
+    db_cpu_ms: float | None = None
     probe_status: int | None = None
     probe_ms: float | None = None
     probe_queries: str = ""
@@ -594,10 +625,18 @@ class Bench:
                "--timeout", f"{max(1, round(self.args.timeout))}s", "-s", str(LUA),
                f"http://127.0.0.1:{self.server.port}"]
         env = dict(os.environ, BENCH_LUA_CONFIG=str(config_path))
+        session = self.server.proc.pid if self.server.proc is not None else None
+        local_db = self.server.db.host in ("127.0.0.1", "localhost", "::1")
+        before = cpu_seconds(session, local_db)
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + self.args.timeout + 60)
+        after = cpu_seconds(session, local_db)
         for line in proc.stdout.splitlines():
             if line.startswith("BENCHJSON "):
-                return json.loads(line[len("BENCHJSON "):])
+                data = json.loads(line[len("BENCHJSON "):])
+                data["cpu"] = {name: after[name] - before[name] for name in after if name in before}
+                if not local_db:
+                    data["cpu"].pop("db", None)
+                return data
         raise RuntimeError(f"wrk gave no result ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
     def result_from(self, ep: Endpoint, path: str, data: dict, probe: Response | None = None, note: str = "") -> Result:
@@ -621,6 +660,8 @@ class Bench:
             queries=q["sum"] / q["n"] if q["n"] else None,
             queries_min=q["min"] if q["n"] else None,
             queries_max=q["max"] if q["n"] else None,
+            api_cpu_ms=1000 * data["cpu"]["api"] / requests if requests and "api" in data.get("cpu", {}) else None,
+            db_cpu_ms=1000 * data["cpu"]["db"] / requests if requests and "db" in data.get("cpu", {}) else None,
             note=note,
         )
         if probe is not None:
@@ -658,8 +699,11 @@ class Bench:
         self.server.settle()
         return self.result_from(ep, path, data, probe)
 
-    def measure_writes(self, create: Endpoint, delete: Endpoint, db: Database, watermark: int) -> list[Result]:
-        """Log create for the duration (its logs become the pool), then soft delete of those logs.
+    def measure_writes(self, create: Endpoint, delete: Endpoint, db: Database, watermark: int, runner: str,
+                       many: Endpoint | None = None) -> list[Result]:
+        """Log create for the duration as `runner` (its logs become the pool); then the same create spread over
+        many writers (`many`), right after it so that the two compare under the same conditions; then soft delete
+        of `runner`'s logs.
 
         The delete run needs a fresh live log per request: a short calibration run estimates its rate and
         unmeasured create runs top the pool up so that it lasts the whole measured run.
@@ -676,8 +720,10 @@ class Bench:
         create_result = self.result_from(create, create.paths[0], data, probe)
         results.append(create_result)
         self.server.settle()
+        if many is not None:
+            results.append(self.measure(many))
 
-        pool = dataset_task(db, "alive-above", str(watermark))["log_ids"]
+        pool = dataset_task(db, "alive-above", str(watermark), runner)["log_ids"]
         if not pool:
             results.append(self.skipped(delete, delete.paths[0], None, "log create made no logs to delete"))
             return results
@@ -690,7 +736,7 @@ class Bench:
         ids_file = self.workdir / "delete_ids.txt"
         rate, note = 0.0, ""
         for _attempt in range(4):
-            pool = dataset_task(db, "alive-above", str(watermark))["log_ids"]
+            pool = dataset_task(db, "alive-above", str(watermark), runner)["log_ids"]
             ids_file.write_text("".join(f"{i}\n" for i in pool))
             if rate == 0.0:  # calibration (also the warm-up): how fast do deletes go?
                 calibration = max(1.0, self.args.warmup)
@@ -785,19 +831,26 @@ def score(results: list[Result], small: list[Result] | None) -> None:
 
 
 def table(results: list[Result], with_growth: bool) -> str:
-    head = ["endpoint", "kind", "req/s", "p50 ms", "p99 ms", "errors", "queries/req", "% of 1-SELECT floor"]
+    head = ["endpoint", "kind", "req/s", "p50 ms", "p99 ms", "errors", "queries/req", "CPU ms/req (API + DB)",
+            "% of 1-SELECT floor"]
     if with_growth:
         head.append("growth (large/small)")
     head.append("target")
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in results:
         row = [r.name, KIND_LABELS[r.kind], fmt(r.rps, 0), fmt(r.p50_ms), fmt(r.p99_ms), errors_cell(r),
-               queries_cell(r), "" if r.kind == "floor" else fmt(r.floor_pct, 0)]
+               queries_cell(r), cpu_cell(r), "" if r.kind == "floor" else fmt(r.floor_pct, 0)]
         if with_growth:
             row.append(fmt(r.growth, 2))
         row.append(r.verdict)
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
+
+
+def cpu_cell(r: Result) -> str:
+    if r.api_cpu_ms is None:
+        return ""
+    return fmt(r.api_cpu_ms, 2) + ("" if r.db_cpu_ms is None else f" + {fmt(r.db_cpu_ms, 2)}")
 
 
 def details(results: list[Result]) -> str:
@@ -924,13 +977,11 @@ def run_scale(scale: str, args: argparse.Namespace, out_dir: Path, small: list[R
                 create = writes.get("log_create") or next(e for e in build_mix(targets) if e.key == "log_create")
                 delete = writes.get("log_soft_delete") or next(
                     e for e in build_mix(targets) if e.key == "log_soft_delete")
-                for r in bench.measure_writes(create, delete, db, watermark):
+                for r in bench.measure_writes(create, delete, db, watermark, targets["username"],
+                                              many=writes.get("log_create_many")):
                     if r.key in writes:
                         results.append(r)
                         progress(scale, r)
-                if "log_create_many" in writes:  # the same create, spread over many runners
-                    results.append(bench.measure(writes["log_create_many"]))
-                    progress(scale, results[-1])
                 bench.cleanup(db, watermark)
             for ep in [ep for ep in mix if ep.kind == "floor"]:
                 again = Endpoint(**{**asdict(ep), "key": f"{ep.key}_after", "name": f"{ep.name} (after the mix)"})
@@ -956,7 +1007,8 @@ def progress(scale: str, r: Result) -> None:
         say(f"  [{scale}] {r.name:<48} skipped: {r.note}")
         return
     say(f"  [{scale}] {r.name:<48} {fmt(r.rps, 0):>7} req/s  p50 {fmt(r.p50_ms):>7} ms  p99 {fmt(r.p99_ms):>7} ms  "
-        f"errors {errors_cell(r)}  queries/req {queries_cell(r)}" + (f"  ({r.note})" if r.note else ""))
+        f"errors {errors_cell(r)}  queries/req {queries_cell(r)}  CPU ms/req {cpu_cell(r) or '?'}"
+        + (f"  ({r.note})" if r.note else ""))
 
 
 def load_previous(results_dir: Path, scale: str) -> dict | None:
