@@ -18,7 +18,7 @@ from saintsxctf.foundation.api.errors import ContractError
 from saintsxctf.foundation.api.parameters import parse_date, parse_id, parse_letters
 from saintsxctf.foundation.hints import ignoring_index
 from saintsxctf.foundation.lookups import ValuesIn
-from saintsxctf.foundation.prepared import PreparedListQuery, PreparedQuery
+from saintsxctf.foundation.prepared import KeptQueries, PreparedListQuery, PreparedQuery
 from teams.models import TeamMember
 from users.models import User
 
@@ -214,29 +214,54 @@ def summary_statistics(authors, *, since: dict[str, date | None]) -> dict:
 
 def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, int]:
     """The logs of a feed, newest first, and how many there are (for `paginate(count=)`); a page of them takes its
-    comments from with_comments().
+    comments from with_comments(). The view reads its page through `feed_page()` (`feed_of()` and `feed_logs()`
+    are the two halves of this function).
+    """
+    authors = feed_of(viewer=viewer, filter_by=filter_by, bucket=bucket)
+    return feed_logs(authors), log_count(authors)
 
-    - `all`: the logs of the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
-    - `group`/`groups`: the logs of the accepted members of the group whose id is `bucket`.
-    - `user`/`users`/`username`: the logs of the user `bucket`.
-    The authors are read first (cached for the all feed, see feed_authors()), so a log appears once however many
-    teams its author shares; the page and its count then match a list of usernames (see usernames()). The count
-    sums the authors' all-time summaries (log_count(), cached) instead of counting their logs.
+
+def feed_of(*, viewer: User, filter_by: str, bucket: str) -> str | list[str] | AllBut:
+    """The authors of a feed:
+
+    - `all`: the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
+    - `group`/`groups`: the accepted members of the group whose id is `bucket`.
+    - `user`/`users`/`username`: the user `bucket`.
+    They are read first (cached for the all and group feeds, see feed_authors() and group_authors()), so a log
+    appears once however many teams its author shares; the page and its count then match a list of usernames (see
+    usernames()). The count sums the authors' all-time summaries (log_count(), cached) instead of counting their
+    logs.
     """
     if filter_by == "all":
-        authors = feed_authors(viewer)
-    elif filter_by in ("group", "groups"):
-        authors = group_authors(group_id(bucket))
-    elif filter_by in ("user", "users", "username"):
-        authors = bucket
-    else:
-        raise ContractError(BAD_FEED_FILTER)
+        return feed_authors(viewer)
+    if filter_by in ("group", "groups"):
+        return group_authors(group_id(bucket))
+    if filter_by in ("user", "users", "username"):
+        return bucket
+    raise ContractError(BAD_FEED_FILTER)
+
+
+def feed_logs(authors) -> QuerySet:
+    """The live logs of `authors` (see logs_of()), newest first."""
     logs = Log.objects.filter(logs_of(authors)).order_by("-date", "-log_id")
     if isinstance(authors, AllBut) and authors:
         # Read along (deleted, date), newest first, skipping the few runners outside the team; the planner would
         # otherwise estimate each gap between their names on the runners' (user, ...) index first (hints.py).
         logs = ignoring_index(logs, "log_user_deleted_date_flag")
-    return logs, log_count(authors)
+    return logs
+
+
+# A page of a feed names up to hundreds of authors: building its SQL through the ORM took longer than the database
+# took to answer it. Compiled once per (authors, page) and kept: the pages readers ask for most, in each process.
+FEED_PAGES = KeptQueries(keep=256)
+
+
+def feed_page(authors, offset: int, limit: int) -> list[Log]:
+    """The logs `feed_logs(authors)[offset:offset + limit]`, through a query compiled once per authors and page."""
+    if not authors and not isinstance(authors, AllBut):  # nobody (an empty AllBut is everybody)
+        return []
+    key = (type(authors).__name__, tuple(authors) if isinstance(authors, list) else authors, offset, limit)
+    return FEED_PAGES.all(key, lambda: feed_logs(authors)[offset:offset + limit])
 
 
 def exercise_types(letters: str) -> str:

@@ -1,5 +1,7 @@
 """Viewsets of exercise logs, the log feed, range views and exercise types."""
 
+from functools import partial
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -151,8 +153,9 @@ class LogFeedViewSet(ContractViewSet):
     def feed(self, request, filter_by: str, bucket: str, limit: str, offset: str):
         """Get a list of exercise logs based on certain filters."""
         limit, offset = page_params(limit, offset)
-        logs, count = queries.log_feed(viewer=request.user, filter_by=filter_by, bucket=bucket)
-        page = paginate(logs, limit=limit, offset=offset, count=count)
+        authors = queries.feed_of(viewer=request.user, filter_by=filter_by, bucket=bucket)
+        page = paginate(queries.feed_logs(authors), limit=limit, offset=offset, count=queries.log_count(authors),
+                        fetch=partial(queries.feed_page, authors))
         return Response({
             **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
             "logs": self.get_serializer(queries.with_comments(page.items), many=True).data,

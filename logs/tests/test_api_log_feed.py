@@ -436,3 +436,21 @@ def test_a_runners_feed_is_read_in_index_order_without_a_sort(user):
         cursor.execute("EXPLAIN FORMAT=JSON " + sql, params)
         plan = cursor.fetchone()[0]
     assert '"key": "log_user_deleted_date_flag"' in plan and "filesort" not in plan, plan
+
+
+@pytest.mark.parametrize("filter_by", ["all", "group", "user"])
+def test_a_feed_page_through_its_kept_query_is_the_orms_page(user, other_user, filter_by):
+    """queries.feed_page (a query compiled once per authors and page) gives the page the ORM's slice gives, for
+    every page, and again after the logs changed."""
+    team, group = TeamFactory(), GroupFactory()
+    for runner in (user, other_user):
+        TeamMemberFactory(team=team, user=runner, status="accepted")
+        GroupMemberFactory(group=group, user=runner, status="accepted")
+    for runner in (user, other_user, UserFactory()):
+        LogFactory.create_batch(7, user=runner)
+    authors = queries.feed_of(viewer=user, filter_by=filter_by, bucket=str(group.pk) if filter_by == "group" else "andy")
+    for _ in range(2):
+        for offset, limit in [(0, 10), (10, 10), (3, 5), (20, 10)]:
+            assert queries.feed_page(authors, offset, limit) == list(queries.feed_logs(authors)[offset:offset + limit])
+        LogFactory(user=user)
+        Log.objects.filter(pk=Log.objects.filter(user=user).order_by("log_id").first().pk).update(deleted=True)

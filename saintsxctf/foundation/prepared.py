@@ -154,3 +154,28 @@ class PreparedListQuery:
             prepared = self._by_length.setdefault(len(values), PreparedQuery(
                 lambda *items: self.build(list(items)), len(values), markers=markers))
         return prepared.all(*values, using=using)
+
+
+class KeptQueries:
+    """Querysets whose SQL depends on more than a few parameters (a page of a log feed: its authors, which can be
+    hundreds of names, its length and its offset), compiled once per key and kept for the next request with the
+    same key: the `keep` most recently used, in this process.
+
+    `all(key, build)` runs `build()`'s queryset (model instances), compiled the first time `key` is seen. The key
+    must name everything the SQL depends on; a key may come from client input, since only `keep` are kept."""
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self._kept: dict[tuple, PreparedQuery] = {}  # least recently used first
+
+    def all(self, key: tuple, build: Callable[[], QuerySet], *, using: str | None = None) -> list:
+        prepared = self._kept.pop(key, None)
+        if prepared is None:
+            prepared = PreparedQuery(build, 0)
+            while len(self._kept) >= self.keep:
+                del self._kept[next(iter(self._kept))]
+        self._kept[key] = prepared
+        return prepared.all(using=using)
+
+    def __len__(self) -> int:
+        return len(self._kept)

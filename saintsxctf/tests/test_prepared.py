@@ -9,7 +9,7 @@ from groups.models import GroupMember
 from logs.models import Log
 from logs.tests.factories import LogFactory
 from saintsxctf.foundation.models import RevokedSession
-from saintsxctf.foundation.prepared import PreparedListQuery, PreparedQuery
+from saintsxctf.foundation.prepared import KeptQueries, PreparedListQuery, PreparedQuery
 from users.models import User
 from users.tests.factories import UserFactory
 
@@ -128,3 +128,24 @@ def test_a_list_parameter_is_compiled_per_length_with_the_orms_rows(django_asser
         assert by_ids.all([]) == []
     assert by_ids.all([ids[0], 2_000_000_011]) == [logs[0]]  # a marker's value is a value like any other
     assert by_ids.all([ids[0], ids[0]]) == [logs[0]]
+
+
+def test_kept_queries_read_fresh_rows_and_keep_only_the_most_recent(django_assert_num_queries):
+    """KeptQueries: one query compiled per key answers as the ORM does, with the rows as they are now; only the
+    `keep` most recently used keys are kept."""
+    runners = [UserFactory(username=name) for name in ("ann", "bo", "cy")]
+    for k, runner in enumerate(runners):
+        LogFactory.create_batch(k + 1, user=runner)
+    kept = KeptQueries(keep=2)
+
+    def page(names, offset, limit):
+        return kept.all((tuple(names), offset, limit),
+                        lambda: Log.objects.filter(user_id__in=names).order_by("-log_id")[offset:offset + limit])
+
+    for names, offset, limit in [(["ann"], 0, 5), (["bo", "cy"], 1, 3), (["bo", "cy"], 1, 3), (["cy"], 0, 2)]:
+        expected = list(Log.objects.filter(user_id__in=names).order_by("-log_id")[offset:offset + limit])
+        with django_assert_num_queries(1):
+            assert page(names, offset, limit) == expected
+    assert len(kept) == 2  # ("ann", 0, 5) was the least recently used
+    newest = LogFactory(user=runners[2])
+    assert page(["cy"], 0, 2)[0] == newest  # a kept query reads the rows as they are
