@@ -239,10 +239,11 @@ DATABASE_PROGRAMS = ("mariadbd", "mysqld")
 
 def cpu_seconds(server_session: int | None, local_db: bool) -> dict[str, float]:
     """CPU seconds used so far by the API (every process of gunicorn's session: the master and its workers) and, when
-    the database runs on this machine, by its server processes (`DATABASE_PROGRAMS`), read from /proc. The difference
-    over a measured run, per request, is the work a request costs, which does not depend on how fast the machine
-    happens to be during the run as req/s does (bench/README.md, "CPU per request"). Empty without /proc."""
-    used = {"api": 0, "db": 0}
+    the database runs on this machine (`local_db`), by its server processes (`DATABASE_PROGRAMS`), read from /proc.
+    The difference over a measured run, per request, is the work a request costs, which depends less on how fast
+    the machine happens to be during the run than req/s does (bench/README.md, "CPU per request"). Empty without
+    /proc."""
+    used = {"api": 0, "db": 0} if local_db else {"api": 0}
     try:
         entries = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
     except OSError:
@@ -257,7 +258,7 @@ def cpu_seconds(server_session: int | None, local_db: bool) -> dict[str, float]:
         ticks = int(fields[11]) + int(fields[12])
         if server_session is not None and int(fields[3]) == server_session:
             used["api"] += ticks
-        elif local_db and program in DATABASE_PROGRAMS:
+        elif "db" in used and program in DATABASE_PROGRAMS:
             used["db"] += ticks
     return {name: ticks / CLOCK_TICKS for name, ticks in used.items()}
 
@@ -634,8 +635,6 @@ class Bench:
             if line.startswith("BENCHJSON "):
                 data = json.loads(line[len("BENCHJSON "):])
                 data["cpu"] = {name: after[name] - before[name] for name in after if name in before}
-                if not local_db:
-                    data["cpu"].pop("db", None)
                 return data
         raise RuntimeError(f"wrk gave no result ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 

@@ -212,17 +212,9 @@ def summary_statistics(authors, *, since: dict[str, date | None]) -> dict:
     return result
 
 
-def log_feed(*, viewer: User, filter_by: str, bucket: str) -> tuple[QuerySet, int]:
-    """The logs of a feed, newest first, and how many there are (for `paginate(count=)`); a page of them takes its
-    comments from with_comments(). The view reads its page through `feed_page()` (`feed_of()` and `feed_logs()`
-    are the two halves of this function).
-    """
-    authors = feed_of(viewer=viewer, filter_by=filter_by, bucket=bucket)
-    return feed_logs(authors), log_count(authors)
-
-
 def feed_of(*, viewer: User, filter_by: str, bucket: str) -> str | list[str] | AllBut:
-    """The authors of a feed:
+    """The authors of a feed; its logs are `feed_logs(authors)`, newest first, a page of them `feed_page()` (which
+    takes their comments from with_comments()), and their number `log_count(authors)`:
 
     - `all`: the viewer's teammates, the viewer's own included (deviations.md 5); `bucket` is ignored.
     - `group`/`groups`: the accepted members of the group whose id is `bucket`.

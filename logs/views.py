@@ -22,7 +22,7 @@ from logs.serializers import (
 )
 from logs.services import log_create, log_delete, log_soft_delete, log_update
 from saintsxctf.foundation.api.links import link
-from saintsxctf.foundation.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, page_params, paginate
+from saintsxctf.foundation.api.pagination import MAX_LIMIT, MAX_PAGE_NUMBER, fetched_page, page_params
 from saintsxctf.foundation.api.parameters import PathParameter, parse_id
 from saintsxctf.foundation.api.permissions import IsOwnerOrReadOnly
 from saintsxctf.foundation.api.schema import envelope_schema
@@ -154,8 +154,8 @@ class LogFeedViewSet(ContractViewSet):
         """Get a list of exercise logs based on certain filters."""
         limit, offset = page_params(limit, offset)
         authors = queries.feed_of(viewer=request.user, filter_by=filter_by, bucket=bucket)
-        page = paginate(queries.feed_logs(authors), limit=limit, offset=offset, count=queries.log_count(authors),
-                        fetch=partial(queries.feed_page, authors))
+        page = fetched_page(partial(queries.feed_page, authors), limit=limit, offset=offset,
+                            count=queries.log_count(authors))
         return Response({
             **page.links("log_feed:log-feed", filter_by=filter_by, bucket=bucket),
             "logs": self.get_serializer(queries.with_comments(page.items), many=True).data,

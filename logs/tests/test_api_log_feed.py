@@ -430,7 +430,7 @@ def test_a_runners_feed_is_read_in_index_order_without_a_sort(user):
     others = UserFactory.create_batch(20)
     bulk_insert(Log, [{"user_id": other.username, "first": "A", "last": "B", "date": date(2021, 1, 1) + timedelta(days=k),
                        "type_id": "run", "feel": 5} for k in range(100) for other in others], with_pk=False)
-    logs, _ = queries.log_feed(viewer=user, filter_by="user", bucket=user.username)
+    logs = queries.feed_logs(queries.feed_of(viewer=user, filter_by="user", bucket=user.username))
     sql, params = logs[:10].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN FORMAT=JSON " + sql, params)

@@ -79,21 +79,22 @@ class PathPage:
         }
 
 
-def paginate(queryset: QuerySet, *, limit: int, offset: int, count: int | None = None,
-             fetch: Callable[[int, int], list] | None = None) -> PathPage:
+def paginate(queryset: QuerySet, *, limit: int, offset: int, count: int | None = None) -> PathPage:
     """Count the rows and fetch one page of them (skipped when the page is past the end).
 
     The count is one COUNT query, unless the caller passes `count`: the exact number of rows of `queryset`,
-    when it knows a cheaper way to get it (the log feed sums its authors' summaries). `fetch(offset, limit)`, when
-    given, reads the page instead of slicing `queryset`: the same rows, by a quicker path (the log feed's kept
-    queries).
+    when it knows a cheaper way to get it.
     """
     if not queryset.ordered:
         raise TypeError("paginate() needs an ordered queryset: pages would shuffle between requests")
     if count is None:
         count = queryset.count()
-    if offset >= count:
-        items = []
-    else:
-        items = fetch(offset, limit) if fetch is not None else list(queryset[offset:offset + limit])
+    return fetched_page(lambda start, length: list(queryset[start:start + length]), limit=limit, offset=offset,
+                        count=count)
+
+
+def fetched_page(fetch: Callable[[int, int], list], *, limit: int, offset: int, count: int) -> PathPage:
+    """The page `fetch(offset, limit)` reads, of rows the caller counted and ordered (`count`; not read past the
+    end): for a caller with a quicker path to its pages than a queryset's slice (the log feed's kept queries)."""
+    items = fetch(offset, limit) if offset < count else []
     return PathPage(items=items, count=count, limit=limit, offset=offset)
